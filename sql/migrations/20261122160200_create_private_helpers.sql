@@ -1,0 +1,216 @@
+-- migrate:up
+-- Shared building blocks of the public functions, kept out of the API schema:
+-- who is calling (Supabase semantics), input validation with one error per
+-- field, the per-owner advisory lock with a bounded wait, and settings.
+
+create schema private;
+revoke all on schema private from public;
+comment on schema private is 'Internals of the public functions; not exposed through the API.';
+
+-- The caller, from the database role in force (SET ROLE, as PostgREST and the
+-- SDK do) and the JWT claims. Privilege comes from the role, never from a
+-- claim, so a forged claim cannot make an end user a service.
+create function private.caller(out role text, out uid uuid, out is_service boolean)
+language plpgsql stable
+set search_path = ''
+as $$
+begin
+  role := current_setting('role');
+  if role = 'none' then
+    role := session_user;
+  end if;
+  if role in ('anon', 'authenticated') then
+    uid := auth.uid();
+    is_service := false;
+    if role = 'anon' or uid is null then
+      raise exception 'sign in first: this function needs an authenticated user'
+        using errcode = '42501', hint = 'Call it with a user''s JWT (role authenticated) or as service_role.';
+    end if;
+  else
+    -- service_role, the database owner, or another role granted EXECUTE.
+    uid := auth.uid();
+    is_service := true;
+  end if;
+end
+$$;
+
+-- The user a call acts for: p_user_id, or the caller itself when null.
+create function private.resolve_user(p_user_id uuid, out user_id uuid, out actor_role text, out is_service boolean)
+language plpgsql stable
+set search_path = ''
+as $$
+declare
+  v_caller record := private.caller();
+begin
+  actor_role := v_caller.role;
+  is_service := v_caller.is_service;
+  user_id := coalesce(p_user_id, v_caller.uid);
+  if not is_service and user_id <> v_caller.uid then
+    raise exception 'an authenticated user may act only for itself'
+      using errcode = '42501', detail = 'p_user_id differs from the JWT subject',
+            hint = 'Omit p_user_id, or call as service_role.';
+  end if;
+  if user_id is null then
+    raise exception 'p_user_id is required when calling as %', actor_role
+      using errcode = '22023', hint = 'Pass the owner''s auth.users id in p_user_id.';
+  end if;
+  if not exists (select from auth.users u where u.id = user_id) then
+    raise exception 'user % does not exist', user_id
+      using errcode = '23503', detail = 'p_user_id must reference auth.users(id)',
+            hint = 'Create the user in auth.users first.';
+  end if;
+end
+$$;
+
+create function private.check_name(p_name text) returns text
+language plpgsql immutable
+set search_path = ''
+as $$
+declare
+  v_name text := btrim(p_name);
+begin
+  if v_name is null or char_length(v_name) not between 1 and 120 then
+    raise exception 'p_name must be 1 to 120 characters after trimming'
+      using errcode = '22023', detail = format('length after trimming: %s', coalesce(char_length(v_name), 0));
+  end if;
+  if v_name ~ '[[:cntrl:]\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]' then
+    raise exception 'p_name must not contain control, zero-width or bidi-override characters'
+      using errcode = '22023';
+  end if;
+  return v_name;
+end
+$$;
+
+create function private.check_framework(p_framework text) returns text
+language plpgsql stable
+set search_path = ''
+as $$
+begin
+  if p_framework is null or not exists (select from public.frameworks f where f.name = p_framework) then
+    raise exception 'p_framework must be one of the frameworks in public.frameworks'
+      using errcode = '22023',
+            detail = format('p_framework = %L', left(p_framework, 40)),
+            hint = (select 'allowed: ' || string_agg(f.name, ', ' order by f.name) from public.frameworks f);
+  end if;
+  return p_framework;
+end
+$$;
+
+create function private.check_prompt(p_prompt text) returns text
+language plpgsql immutable
+set search_path = ''
+as $$
+begin
+  if p_prompt is not null and (char_length(p_prompt) > 100000 or btrim(p_prompt, e' \t\r\n') = '') then
+    raise exception 'p_prompt must be null or 1 to 100000 characters, not only whitespace'
+      using errcode = '22023', detail = format('length: %s', char_length(p_prompt));
+  end if;
+  return p_prompt;
+end
+$$;
+
+create function private.check_idempotency_key(p_key text) returns text
+language plpgsql immutable
+set search_path = ''
+as $$
+begin
+  if p_key is not null and p_key !~ '^[!-~]([ -~]{0,253}[!-~])?$' then
+    raise exception 'p_idempotency_key must be 1 to 255 printable ASCII characters without surrounding spaces'
+      using errcode = '22023', detail = format('length: %s', char_length(p_key));
+  end if;
+  return p_key;
+end
+$$;
+
+create function private.check_ulid(p_value text, p_field text) returns text
+language plpgsql immutable
+set search_path = ''
+as $$
+begin
+  if p_value is null or p_value !~ '^[0-7][0-9A-HJKMNP-TV-Z]{25}$' then
+    raise exception '% must be a ULID (26 characters of Crockford base32)', p_field
+      using errcode = '22023', detail = format('%s = %L', p_field, left(p_value, 40));
+  end if;
+  return p_value;
+end
+$$;
+
+create function private.check_request_id(p_request_id text) returns text
+language plpgsql stable
+set search_path = ''
+as $$
+declare
+  v_id text := coalesce(p_request_id,
+    nullif(current_setting('request.headers', true), '')::json ->> 'x-request-id');
+begin
+  if v_id is not null and v_id !~ '^[!-~]{1,200}$' then
+    raise exception 'p_request_id must be 1 to 200 printable ASCII characters'
+      using errcode = '22023';
+  end if;
+  return v_id;
+end
+$$;
+
+-- Settings a DBA may change per database or role, e.g.
+--   alter database postgres set projects.duplicate_window = '30 seconds';
+create function private.duplicate_window() returns interval
+language sql stable
+set search_path = ''
+as $$ select coalesce(nullif(current_setting('projects.duplicate_window', true), '')::interval, interval '10 seconds') $$;
+
+create function private.lock_timeout() returns text
+language sql stable
+set search_path = ''
+as $$ select coalesce(nullif(current_setting('projects.lock_timeout', true), ''), '5s') $$;
+
+-- Serializes the calls that create or key-match for one owner. 64-bit key
+-- from hashtextextended, transaction-scoped (safe behind transaction-mode
+-- poolers); a wait past projects.lock_timeout raises 55P03.
+create function private.lock_owner(p_owner uuid) returns void
+language plpgsql volatile
+set search_path = ''
+set lock_timeout = '5s'
+as $$
+begin
+  perform set_config('lock_timeout', private.lock_timeout(), true);  -- restored on return
+  perform pg_advisory_xact_lock(hashtextextended('projects.owner:' || p_owner::text, 0));
+exception when lock_not_available then
+  raise exception 'another request for the same user held its lock longer than %', private.lock_timeout()
+    using errcode = '55P03', detail = format('owner %s', p_owner),
+          hint = 'Retry with the same idempotency key.';
+end
+$$;
+
+-- Row locks taken by the build functions wait at most projects.lock_timeout.
+create function private.lock_project(p_project_id uuid) returns void
+language plpgsql volatile
+set search_path = ''
+set lock_timeout = '5s'
+as $$
+begin
+  perform set_config('lock_timeout', private.lock_timeout(), true);  -- restored on return
+  perform from public.projects p where p.id = p_project_id for update;
+exception when lock_not_available then
+  raise exception 'the project was locked by another request for longer than %', private.lock_timeout()
+    using errcode = '55P03', hint = 'Retry; the call is idempotent with a key.';
+end
+$$;
+
+create function private.fingerprint(variadic p_parts text[]) returns text
+language sql immutable
+set search_path = ''
+as $$ select encode(sha256(convert_to(array_to_json(p_parts)::text, 'UTF8')), 'hex') $$;
+
+create function private.raise_key_reused(p_key text) returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  raise exception 'idempotency key was already used with different parameters'
+    using errcode = 'PT422', detail = format('p_idempotency_key = %L', left(p_key, 60)),
+          hint = 'Use a new key for a new request; replay only the exact same request with a key.';
+end
+$$;
+
+-- migrate:down
+drop schema private cascade;
