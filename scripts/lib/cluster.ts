@@ -81,6 +81,8 @@ export function run(
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
+    // A child that never reads stdin (initdb, pg_ctl) may close it first: that is not an error.
+    child.stdin.on('error', () => undefined);
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
     child.stdin.end(opts.input ?? '');
   });

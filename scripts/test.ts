@@ -1,0 +1,165 @@
+/**
+ * npm test: every suite, against a throwaway PostgreSQL 17 with the real migrations.
+ *
+ *   npm test                      vitest suites, then pgTAP suites (pg_prove supabase/tests)
+ *   npm test -- --only=vitest     just one kind (vitest | pgtap)
+ *   npm test -- tests/sdk         extra arguments go to vitest (file filters)
+ *
+ * Set TEST_DATABASE_URL to run the suites against an existing server instead
+ * (it must allow CREATE EXTENSION pgtap); the migrations are applied to it.
+ * Exits non-zero on any failure; the last line is "<n> passed, <m> failed".
+ */
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import postgres from 'postgres';
+import { root } from './lib/config.ts';
+import { migrate } from './lib/migrate.ts';
+import { installPgtapFiles, startThrowaway, type Throwaway } from './lib/throwaway.ts';
+import { spawn } from 'node:child_process';
+
+const args = process.argv.slice(2);
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const vitestArgs = args.filter((a) => !a.startsWith('--only='));
+const log = (m: string) => console.log(`[test] ${m}`);
+
+interface Counts {
+  passed: number;
+  failed: number;
+}
+
+function which(cmd: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const p = path.join(dir, cmd);
+    if (dir && existsSync(p)) return p;
+  }
+  return null;
+}
+
+/** Streams a child's output through and resolves its exit code. */
+function runInherit(cmd: string, argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d;
+      process.stdout.write(d);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, out }));
+  });
+}
+
+async function runVitest(url: string): Promise<Counts> {
+  const report = path.join(root, '.data', `vitest-report-${process.pid}.json`);
+  const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
+  const r = await runInherit(
+    process.execPath,
+    [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...vitestArgs],
+    { ...process.env, DATABASE_URL: url, TEST_DATABASE_URL: url, ...(process.stdout.isTTY ? {} : { NO_COLOR: '1' }) },
+  );
+  if (!existsSync(report)) return { passed: 0, failed: Math.max(1, r.code) };
+  const json = JSON.parse(await readFile(report, 'utf8')) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numFailedTestSuites: number;
+    success: boolean;
+  };
+  await rm(report, { force: true });
+  const failed = json.numFailedTests + (json.numFailedTests === 0 && (!json.success || r.code !== 0) ? Math.max(1, json.numFailedTestSuites) : 0);
+  return { passed: json.numPassedTests, failed };
+}
+
+async function runPgtap(url: string): Promise<Counts> {
+  const pgProve = which('pg_prove');
+  if (!pgProve) {
+    throw new Error('pg_prove is not installed: apt-get install libtap-parser-sourcehandler-pgtap-perl (or run .ci/run)');
+  }
+  const u = new URL(url);
+  const env = {
+    ...process.env,
+    PGHOST: u.hostname,
+    PGPORT: u.port || '5432',
+    PGUSER: decodeURIComponent(u.username),
+    PGPASSWORD: decodeURIComponent(u.password),
+    PGDATABASE: u.pathname.slice(1) || 'postgres',
+    PGSSLMODE: u.searchParams.get('sslmode') ?? 'prefer',
+  };
+  const r = await runInherit(pgProve, ['--ext', '.sql', '--recurse', '--failures', '--comments', 'supabase/tests'], env);
+  const totals = /Files=(\d+), Tests=(\d+)/.exec(r.out);
+  const tests = totals ? Number(totals[2]) : 0;
+  let failed = 0;
+  for (const m of r.out.matchAll(/Failed: (\d+)\)/g)) failed += Number(m[1]);
+  for (const m of r.out.matchAll(/Parse errors: /g)) failed += m ? 1 : 0;
+  if (r.code !== 0 && failed === 0) failed = 1;
+  return { passed: Math.max(0, tests - failed), failed };
+}
+
+async function prepare(url: string): Promise<string> {
+  await migrate(url, (m) => log(m));
+  const sql = postgres(url, { max: 1, onnotice: () => undefined });
+  try {
+    if (only !== 'vitest') {
+      await sql`create extension if not exists pgtap schema extensions`;
+      // As on Supabase, the postgres role finds extensions without a schema prefix.
+      await sql.unsafe(`alter role postgres set search_path = "$user", public, extensions`);
+    }
+    const [row] = await sql<{ version: string }[]>`select version()`;
+    return row!.version;
+  } finally {
+    await sql.end();
+  }
+}
+
+let db: Throwaway | undefined;
+
+async function main(): Promise<number> {
+  const external = process.env.TEST_DATABASE_URL;
+  try {
+    let where: string;
+    let pgtapVersion = 'from the target server';
+    if (only !== 'vitest' && !external) pgtapVersion = await installPgtapFiles();
+    if (only !== 'vitest' && !which('pg_prove')) {
+      throw new Error('pg_prove is not installed: apt-get install libtap-parser-sourcehandler-pgtap-perl (or run .ci/run)');
+    }
+    if (external) {
+      where = 'TEST_DATABASE_URL';
+    } else {
+      db = await startThrowaway();
+      where = `a throwaway embedded cluster on 127.0.0.1:${db.cluster.opts.port}`;
+    }
+    const url = external ?? db!.url;
+    const version = await prepare(url);
+    log(`server: ${version.split(',')[0]} (${where}); pgTAP ${pgtapVersion}`);
+
+    const results: Record<string, Counts> = {};
+    if (only !== 'pgtap') results.vitest = await runVitest(url);
+    if (only !== 'vitest') results.pgtap = await runPgtap(url);
+
+    const total = Object.values(results).reduce((a, c) => ({ passed: a.passed + c.passed, failed: a.failed + c.failed }), { passed: 0, failed: 0 });
+    console.log('');
+    for (const [name, c] of Object.entries(results)) log(`${name}: ${c.passed} passed, ${c.failed} failed`);
+    console.log(`${total.passed} passed, ${total.failed} failed`);
+    return total.failed === 0 && total.passed > 0 ? 0 : 1;
+  } finally {
+    if (db) await db.dispose();
+  }
+}
+
+let exiting = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (exiting) return;
+    exiting = true;
+    log(`${signal}: stopping the test database`);
+    void (db?.dispose() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(`[test] ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,57 @@
+/**
+ * Test access to the database `npm test` started (DATABASE_URL), and the
+ * identities the suites act as. A role and JWT claims are set per
+ * transaction, the way PostgREST does, so auth.uid() and RLS behave as in
+ * production.
+ */
+import { randomUUID } from 'node:crypto';
+import postgres from 'postgres';
+
+export type Sql = postgres.Sql;
+export type Tx = postgres.TransactionSql;
+
+export function databaseUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is not set: run the suites with `npm test`');
+  return url;
+}
+
+/** A pool of `max` connections as the database owner (postgres). */
+export function connect(max = 10, options: postgres.Options<{}> = {}): Sql {
+  return postgres(databaseUrl(), { max, onnotice: () => undefined, idle_timeout: 5, ...options });
+}
+
+/** Creates a user in auth.users (id and email, as on Supabase) and returns its id. */
+export async function createUser(sql: Sql, email?: string): Promise<string> {
+  const id = randomUUID();
+  await sql`insert into auth.users (id, email) values (${id}, ${email ?? `${id}@example.test`})`;
+  return id;
+}
+
+export type Identity = { role: 'authenticated'; userId: string } | { role: 'service_role' } | { role: 'anon' };
+
+export const asUser = (userId: string): Identity => ({ role: 'authenticated', userId });
+export const service: Identity = { role: 'service_role' };
+export const anon: Identity = { role: 'anon' };
+
+/** Runs fn in a transaction as the identity (set local role + request.jwt.claims). */
+export async function actAs<T>(sql: Sql, who: Identity, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const claims =
+    who.role === 'authenticated' ? { sub: who.userId, role: 'authenticated' } : { role: who.role };
+  return sql.begin(async (tx) => {
+    await tx`select set_config('role', ${who.role}, true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
+    return fn(tx);
+  }) as Promise<T>;
+}
+
+/** The SQLSTATE of a rejected promise, or null when it resolved. */
+export async function sqlstateOf(p: Promise<unknown>): Promise<string | null> {
+  try {
+    await p;
+    return null;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (!code) throw e;
+    return code;
+  }
+}
