@@ -1,0 +1,199 @@
+/**
+ * One error family for every SDK call, built by one pure function from a
+ * PostgREST error body ({ code, message, details, hint }), a postgres.js
+ * error ({ code, message, detail, hint }), a zod failure or a network failure.
+ * Errors are classified by the SQLSTATE, never by an HTTP status: PostgREST
+ * answers 500 for 40001, 40P01, 55P03 and 57014, and supabase-js reports a
+ * network failure as status 0 (outcome unknown).
+ */
+import { newReferenceId } from './ulid.ts';
+
+export type ErrorClass = 'validation' | 'permission' | 'not_found' | 'conflict' | 'retryable' | 'internal';
+
+export interface RegistryEntry {
+  code: string;
+  httpStatus: number;
+  kind: ErrorClass;
+  meaning: string;
+}
+
+/**
+ * The project's error registry: SQLSTATE → stable code, HTTP status and class.
+ * The README's Errors table lists the same rows (a test keeps them equal).
+ */
+export const ERROR_REGISTRY = {
+  '22023': { code: 'invalid_input', httpStatus: 400, kind: 'validation', meaning: 'invalid parameter' },
+  '22P02': { code: 'invalid_input', httpStatus: 400, kind: 'validation', meaning: 'malformed value for a typed parameter' },
+  '42501': { code: 'permission_denied', httpStatus: 403, kind: 'permission', meaning: 'not allowed' },
+  '23503': { code: 'unknown_user', httpStatus: 409, kind: 'conflict', meaning: 'p_user_id is not in auth.users' },
+  PT404: { code: 'not_found', httpStatus: 404, kind: 'not_found', meaning: 'not found, or not yours' },
+  PT409: { code: 'conflict', httpStatus: 409, kind: 'conflict', meaning: 'conflicting state' },
+  PT422: { code: 'idempotency_key_reused', httpStatus: 422, kind: 'conflict', meaning: 'idempotency key reused with different parameters' },
+  '55P03': { code: 'lock_timeout', httpStatus: 503, kind: 'retryable', meaning: 'lock wait over projects.lock_timeout' },
+  '40001': { code: 'serialization_failure', httpStatus: 503, kind: 'retryable', meaning: 'serialization failure' },
+  '40P01': { code: 'deadlock', httpStatus: 503, kind: 'retryable', meaning: 'deadlock' },
+  '57014': { code: 'statement_timeout', httpStatus: 503, kind: 'retryable', meaning: 'statement timeout or canceled' },
+} as const satisfies Record<string, RegistryEntry>;
+
+export type RegisteredSqlstate = keyof typeof ERROR_REGISTRY;
+
+/** Classes of SQLSTATEs outside the registry (by their first two characters). */
+function classify(sqlstate: string | null): RegistryEntry {
+  if (sqlstate && sqlstate in ERROR_REGISTRY) return ERROR_REGISTRY[sqlstate as RegisteredSqlstate];
+  const cls = sqlstate?.slice(0, 2);
+  if (cls === '22' || sqlstate === '23502' || sqlstate === '23514') {
+    return { code: 'invalid_input', httpStatus: 400, kind: 'validation', meaning: 'invalid data' };
+  }
+  if (cls === '08' || sqlstate === '57P01' || sqlstate === '57P02' || sqlstate === '57P03' || sqlstate === '53300') {
+    return { code: 'unavailable', httpStatus: 503, kind: 'retryable', meaning: 'the database is unavailable' };
+  }
+  if (sqlstate === '23505') return { code: 'duplicate', httpStatus: 409, kind: 'conflict', meaning: 'duplicate key' };
+  if (sqlstate === '42883' || sqlstate === 'PGRST202') {
+    return { code: 'function_not_found', httpStatus: 404, kind: 'internal', meaning: 'the function or its parameters do not exist (migrations applied?)' };
+  }
+  return { code: 'internal', httpStatus: 500, kind: 'internal', meaning: 'unexpected error' };
+}
+
+export interface ProjectsErrorInit {
+  message: string;
+  code: string;
+  sqlstate: string | null;
+  httpStatus: number;
+  details?: string | null;
+  hint?: string | null;
+  cause?: unknown;
+}
+
+/** Base class of every error the SDK throws. */
+export class ProjectsError extends Error {
+  override name = 'ProjectsError';
+  /** Stable, documented code (see ERROR_REGISTRY). */
+  readonly code: string;
+  /** The SQLSTATE the database raised, when there was one. */
+  readonly sqlstate: string | null;
+  /** The HTTP status an API answers with for this error. */
+  readonly httpStatus: number;
+  /** A ULID to quote to support; logged with the error. */
+  readonly referenceId: string = newReferenceId();
+  readonly timestamp: string = new Date().toISOString();
+  readonly details: string | null;
+  readonly hint: string | null;
+
+  constructor(init: ProjectsErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.code = init.code;
+    this.sqlstate = init.sqlstate;
+    this.httpStatus = init.httpStatus;
+    this.details = init.details ?? null;
+    this.hint = init.hint ?? null;
+  }
+
+  /** A JSON body safe to return to a caller (no SQL, no parameters). */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      code: this.code,
+      sqlstate: this.sqlstate,
+      message: this.message,
+      httpStatus: this.httpStatus,
+      referenceId: this.referenceId,
+      timestamp: this.timestamp,
+      hint: this.hint,
+    };
+  }
+}
+
+/** Bad input: fix it; retrying the same call cannot succeed. */
+export class ValidationError extends ProjectsError {
+  override name = 'ValidationError';
+  /** Field-level problems found before the call (zod), as "field: problem". */
+  readonly issues: string[];
+  constructor(init: ProjectsErrorInit & { issues?: string[] }) {
+    super(init);
+    this.issues = init.issues ?? [];
+  }
+}
+/** Not allowed: sign in, or call as service_role. */
+export class PermissionError extends ProjectsError {
+  override name = 'PermissionError';
+}
+/** Not found, or not yours (nothing is revealed about other users' rows). */
+export class NotFoundError extends ProjectsError {
+  override name = 'NotFoundError';
+}
+/** A conflicting state or a reused idempotency key: do not retry as is. */
+export class ConflictError extends ProjectsError {
+  override name = 'ConflictError';
+}
+/** Transient: retry the same call with the same idempotency key (withRetry does). */
+export class RetryableError extends ProjectsError {
+  override name = 'RetryableError';
+}
+
+const CLASSES = {
+  validation: ValidationError,
+  permission: PermissionError,
+  not_found: NotFoundError,
+  conflict: ConflictError,
+  retryable: RetryableError,
+  internal: ProjectsError,
+} as const;
+
+type Loose = Record<string, unknown>;
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH',
+  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', 'UND_ERR_SOCKET',
+]);
+
+/** True when the failure happened on the way to or from the server (the outcome is unknown). */
+function isNetworkFailure(e: Loose, status: number | undefined): boolean {
+  if (status === 0) return true;
+  const code = str(e.code) ?? str((e.cause as Loose | undefined)?.code);
+  if (code && NETWORK_CODES.has(code)) return true;
+  const msg = `${str(e.message) ?? ''} ${str(e.details) ?? ''}`;
+  return /fetch failed|network|ECONNREFUSED|ECONNRESET|socket hang up|Failed to fetch/i.test(msg) && !/^[0-9A-Z]{5}$/.test(code ?? '');
+}
+
+/**
+ * Builds the typed error for anything a call can throw or return:
+ * a PostgREST error body (with the HTTP status supabase-js reported),
+ * a postgres.js PostgresError, a network failure, or an SDK error (returned as is).
+ */
+export function toProjectsError(e: unknown, status?: number): ProjectsError {
+  if (e instanceof ProjectsError) return e;
+  const o: Loose = typeof e === 'object' && e !== null ? (e as Loose) : { message: String(e) };
+  if (isNetworkFailure(o, status)) {
+    return new RetryableError({
+      message: `network failure, the outcome is unknown: ${str(o.message) ?? 'no response'}`,
+      code: 'network',
+      sqlstate: null,
+      httpStatus: 503,
+      hint: 'Retry with the same idempotency key.',
+      cause: e,
+    });
+  }
+  const raw = str(o.code);
+  const sqlstate = raw && /^[0-9A-Z]{5}$/.test(raw) ? raw : raw?.startsWith('PGRST') ? raw : null;
+  const entry = classify(sqlstate);
+  const Cls = CLASSES[entry.kind];
+  const httpStatus = entry.kind === 'permission' && status === 401 ? 401 : entry.httpStatus;
+  return new Cls({
+    message: str(o.message) ?? entry.meaning,
+    code: entry.code,
+    sqlstate,
+    httpStatus,
+    details: str(o.details) ?? str(o.detail),
+    hint: str(o.hint),
+    cause: e,
+  });
+}
+
+/** Where the SDK logs errors (with their reference id). `null` silences it. */
+export type Logger = Pick<Console, 'error'> | null;
+
+export function logError(logger: Logger, op: string, err: ProjectsError): void {
+  // Codes and the message only: never SQL text or parameters.
+  logger?.error(`[projects-core] ${op} failed: ${err.name} ${err.code}${err.sqlstate ? ` (${err.sqlstate})` : ''} ref=${err.referenceId}: ${err.message}`);
+}

@@ -1,0 +1,171 @@
+/**
+ * zod schemas: inputs mirror the SQL limits (so most bad input never reaches
+ * the network; the database still enforces every rule), outputs fail loudly
+ * when a SQL result changes shape. camelCase here, snake_case in SQL.
+ */
+import { z } from 'zod';
+
+const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
+// Control, soft-hyphen, zero-width and bidi-override characters (as projects_name_valid).
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/;
+
+export const ulid = z.string().regex(ULID, 'must be a ULID (26 characters of Crockford base32)');
+export const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a UUID');
+
+export const projectName = z
+  .string()
+  .transform((s) => s.trim())
+  .pipe(z.string().min(1, 'must not be empty').max(120, 'must be at most 120 characters'))
+  .refine((s) => !INVISIBLE.test(s), 'must not contain control, zero-width or bidi-override characters');
+export const framework = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a framework name such as react');
+export const prompt = z
+  .string()
+  .max(100_000, 'must be at most 100000 characters')
+  .refine((s) => s.trim() !== '', 'must not be only whitespace');
+export const idempotencyKey = z
+  .string()
+  .regex(/^[!-~]([ -~]{0,253}[!-~])?$/, 'must be 1 to 255 printable ASCII characters without surrounding spaces');
+export const requestId = z.string().regex(/^[!-~]{1,200}$/, 'must be 1 to 200 printable ASCII characters');
+export const source = z.string().regex(/^[a-z][a-z0-9_-]{0,49}$/, 'must be a lowercase service name such as worker-service');
+
+export const createProjectInput = z.strictObject({
+  name: projectName.optional(),
+  framework: framework.optional(),
+  prompt: prompt.optional(),
+  idempotencyKey: idempotencyKey.optional(),
+  /** service_role only: the user to act for (default: the caller). */
+  userId: uuid.optional(),
+  /** service_role only: a legacy client-supplied project id. */
+  projectId: uuid.optional(),
+  /** service_role only: who creates the project (projects.created_by_service). */
+  source: source.optional(),
+  requestId: requestId.optional(),
+});
+export type CreateProjectInput = z.input<typeof createProjectInput>;
+
+export const startBuildInput = z.strictObject({
+  projectId: uuid,
+  prompt: prompt.optional(),
+  idempotencyKey: idempotencyKey.optional(),
+  requestId: requestId.optional(),
+});
+export type StartBuildInput = z.input<typeof startBuildInput>;
+
+export const completeBuildInput = z.strictObject({
+  buildId: ulid,
+  /** The worker's word: completed, failed, canceled (and synonyms). */
+  status: z.string().min(1).max(40),
+  errorMessage: z.string().max(10_000, 'must be at most 10000 characters').optional(),
+  requestId: requestId.optional(),
+});
+export type CompleteBuildInput = z.input<typeof completeBuildInput>;
+
+export const createVersionInput = z.strictObject({
+  buildId: ulid,
+  prompt: prompt.optional(),
+  requestId: requestId.optional(),
+});
+export type CreateVersionInput = z.input<typeof createVersionInput>;
+
+export const clientInput = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1 to 128 characters of A-Z, a-z, 0-9, _ and -'),
+  name: z
+    .string()
+    .transform((s) => s.trim())
+    .pipe(z.string().min(1).max(200))
+    .refine((s) => !/[\u0000-\u001f\u007f-\u009f]/.test(s), 'must not contain control characters'),
+  email: z.string().max(320).regex(/^[^@\s]+@[^@\s]+$/, 'must be an email address').optional(),
+  phone: z.string().regex(/^[+0-9 ().-]{3,40}$/, 'must be 3 to 40 characters of digits, spaces and + ( ) . -').optional(),
+  company: z
+    .string()
+    .min(1)
+    .max(200)
+    .refine((s) => !/[\u0000-\u001f\u007f-\u009f]/.test(s), 'must not contain control characters')
+    .optional(),
+  userId: uuid.optional(),
+  requestId: requestId.optional(),
+});
+export type ClientInput = z.input<typeof clientInput>;
+
+// ---- outputs (postgres.js gives bigint as string and timestamptz as Date; PostgREST gives numbers and ISO strings)
+const bigintId = z.union([z.number(), z.string().regex(/^\d+$/)]).transform(Number);
+const timestamp = z.union([z.date(), z.string()]).transform((v) => new Date(v).toISOString());
+const projectStatus = z.enum(['queued', 'building', 'deployed', 'failed', 'canceled', 'superseded']);
+const buildStatus = z.enum(['started', 'completed', 'failed', 'canceled', 'superseded']);
+
+export const createCompleteProjectRow = z
+  .object({ project_id: uuid, version_id: ulid, build_id: ulid, build_metrics_id: bigintId, created: z.boolean() })
+  .transform((r) => ({ projectId: r.project_id, versionId: r.version_id, buildId: r.build_id, buildMetricsId: r.build_metrics_id, created: r.created }));
+export type CreateCompleteProjectResult = z.output<typeof createCompleteProjectRow>;
+
+export const createProjectForBuildRow = z
+  .object({ project_id: uuid, build_id: ulid, build_metrics_id: bigintId, created: z.boolean() })
+  .transform((r) => ({ projectId: r.project_id, buildId: r.build_id, buildMetricsId: r.build_metrics_id, created: r.created }));
+export type CreateProjectForBuildResult = z.output<typeof createProjectForBuildRow>;
+
+export const startBuildRow = z
+  .object({ build_id: ulid, build_metrics_id: bigintId, superseded_build_id: ulid.nullable(), created: z.boolean() })
+  .transform((r) => ({ buildId: r.build_id, buildMetricsId: r.build_metrics_id, supersededBuildId: r.superseded_build_id, created: r.created }));
+export type StartBuildResult = z.output<typeof startBuildRow>;
+
+export const completeBuildRow = z
+  .object({ project_id: uuid, build_status: projectStatus, version_id: ulid.nullable() })
+  .transform((r) => ({ projectId: r.project_id, buildStatus: r.build_status, versionId: r.version_id }));
+export type CompleteBuildResult = z.output<typeof completeBuildRow>;
+
+export const createVersionRow = z
+  .object({ version_id: ulid, created: z.boolean() })
+  .transform((r) => ({ versionId: r.version_id, created: r.created }));
+export type CreateVersionResult = z.output<typeof createVersionRow>;
+
+export const buildStatusRow = z
+  .object({
+    build_id: ulid,
+    project_id: uuid,
+    status: buildStatus,
+    project_build_status: projectStatus,
+    is_current: z.boolean(),
+    version_id: ulid.nullable(),
+    error_message: z.string().nullable(),
+    started_at: timestamp,
+    completed_at: timestamp.nullable(),
+    duration_ms: bigintId.nullable(),
+  })
+  .transform((r) => ({
+    buildId: r.build_id,
+    projectId: r.project_id,
+    status: r.status,
+    projectStatus: r.project_build_status,
+    isCurrent: r.is_current,
+    versionId: r.version_id,
+    errorMessage: r.error_message,
+    startedAt: r.started_at,
+    completedAt: r.completed_at,
+    durationMs: r.duration_ms,
+  }));
+export type BuildStatusResult = z.output<typeof buildStatusRow>;
+
+export const clientRow = z
+  .object({
+    id: z.string(),
+    user_id: uuid,
+    name: z.string(),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    company: z.string().nullable(),
+    created_at: timestamp,
+    updated_at: timestamp,
+    created: z.boolean(),
+  })
+  .transform((r) => ({
+    id: r.id,
+    userId: r.user_id,
+    name: r.name,
+    email: r.email,
+    phone: r.phone,
+    company: r.company,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    created: r.created,
+  }));
+export type ClientResult = z.output<typeof clientRow>;

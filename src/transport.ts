@@ -1,0 +1,101 @@
+/**
+ * Two transports, one contract: call a SQL function by name with named
+ * arguments and get its rows. Errors are thrown raw; api.ts types them.
+ *
+ * - supabase-js: `client.rpc()` with the caller's JWT (PostgREST sets the role
+ *   and request.jwt.claims; row-level security applies).
+ * - postgres.js: one transaction per call that sets the role and
+ *   request.jwt.claims exactly as PostgREST does, so auth.uid() and RLS behave
+ *   the same. Works behind transaction-mode poolers (no prepared statements
+ *   when `pooler: true`; every setting is transaction-local).
+ */
+import postgres from 'postgres';
+import { SQL_FUNCTIONS, type SqlFunction } from './functions.ts';
+
+export interface Transport {
+  /** Rows of a set-returning function, or `[{ result }]` for a scalar one. */
+  call(fn: SqlFunction, args: Record<string, string | null | undefined>, shape: 'rows' | 'scalar'): Promise<unknown[]>;
+  readonly kind: 'supabase' | 'postgres';
+}
+
+/** The part of a SupabaseClient the SDK uses (any supabase-js v2 client fits). */
+export interface SupabaseLike {
+  // biome-ignore lint: supabase-js's rpc is generic over the schema; any client is accepted.
+  rpc(fn: string, args?: Record<string, unknown>): PromiseLike<{ data: unknown; error: unknown; status: number }>;
+}
+
+/** Thrown by the supabase transport: PostgREST's error body and the HTTP status it came with. */
+export class RpcFailure extends Error {
+  constructor(readonly body: unknown, readonly status: number) {
+    super(typeof body === 'object' && body && 'message' in body ? String((body as { message: unknown }).message) : 'rpc failed');
+  }
+}
+
+export function supabaseTransport(client: SupabaseLike): Transport {
+  return {
+    kind: 'supabase',
+    async call(fn, args, shape) {
+      const named: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(args)) if (v !== undefined) named[k] = v;
+      const { data, error, status } = await client.rpc(fn, named);
+      if (error) throw new RpcFailure(error, status);
+      if (shape === 'scalar') return [{ result: data }];
+      return Array.isArray(data) ? data : data == null ? [] : [data];
+    },
+  };
+}
+
+/** Who a postgres.js call acts as: a user (role authenticated) or service_role. */
+export type ActAs = { userId: string } | 'service_role';
+
+export interface PostgresClientOptions {
+  /** Pool size (default 5). */
+  max?: number;
+  /** Behind a transaction-mode pooler (Supavisor :6543, PgBouncer): no prepared statements. */
+  pooler?: boolean;
+  /** Extra postgres.js options. */
+  options?: postgres.Options<{}>;
+}
+
+/** A postgres.js pool configured for the SDK. */
+export function createPostgresClient(url: string, opts: PostgresClientOptions = {}): postgres.Sql {
+  return postgres(url, {
+    max: opts.max ?? 5,
+    prepare: !opts.pooler,
+    idle_timeout: 30,
+    connect_timeout: 10,
+    onnotice: () => undefined,
+    connection: { application_name: 'projects-core-sdk' },
+    ...opts.options,
+  });
+}
+
+function claimsFor(actAs: ActAs): { role: string; claims: string } {
+  if (actAs === 'service_role') return { role: 'service_role', claims: JSON.stringify({ role: 'service_role' }) };
+  return { role: 'authenticated', claims: JSON.stringify({ sub: actAs.userId, role: 'authenticated', aud: 'authenticated' }) };
+}
+
+export function postgresTransport(sql: postgres.Sql, actAs: ActAs): Transport {
+  const identity = claimsFor(actAs);
+  return {
+    kind: 'postgres',
+    async call(fn, args, shape) {
+      const types = SQL_FUNCTIONS[fn] as Record<string, string>;
+      const names: string[] = [];
+      const values: (string | null)[] = [];
+      for (const [k, v] of Object.entries(args)) {
+        if (v === undefined) continue;
+        const type = types[k];
+        if (!type) throw new Error(`${fn} has no parameter ${k}`);
+        values.push(v);
+        names.push(`${k} => $${values.length}::${type}`);
+      }
+      const call = `public.${fn}(${names.join(', ')})`;
+      const text = shape === 'scalar' ? `select ${call} as result` : `select * from ${call}`;
+      return sql.begin(async (tx) => {
+        await tx.unsafe(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [identity.role, identity.claims]);
+        return [...(await tx.unsafe(text, values))];
+      }) as Promise<unknown[]>;
+    },
+  };
+}
