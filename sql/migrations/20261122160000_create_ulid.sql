@@ -3,7 +3,13 @@
 -- A pure PL/pgSQL ULID generator, monotonic within a session, a domain that
 -- validates every ULID column, and a helper that reads a ULID's timestamp.
 
+-- Fail fast instead of queueing behind live traffic (dbmate runs each migration in a transaction).
+set local lock_timeout = '5s';
+set local statement_timeout = '60s';
+
+-- A domain, so every ULID column validates its format the same way (issue 3).
 create domain public.ulid as text
+  -- squawk-ignore ban-create-domain-with-constraint
   constraint ulid_format check (value ~ '^[0-7][0-9A-HJKMNP-TV-Z]{25}$');
 
 comment on domain public.ulid is

@@ -4,6 +4,10 @@
 -- the current build and version belonging to the project, one in-flight build.
 -- Row-level security: owners read their rows; writes go through the functions.
 
+-- Fail fast instead of queueing behind live traffic (dbmate runs each migration in a transaction).
+set local lock_timeout = '5s';
+set local statement_timeout = '60s';
+
 create table public.frameworks (
   name text primary key
     constraint frameworks_name_format check (name ~ '^[a-z][a-z0-9-]{0,31}$'),

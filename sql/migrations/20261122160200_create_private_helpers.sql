@@ -3,6 +3,10 @@
 -- who is calling (Supabase semantics), input validation with one error per
 -- field, the per-owner advisory lock with a bounded wait, and settings.
 
+-- Fail fast instead of queueing behind live traffic (dbmate runs each migration in a transaction).
+set local lock_timeout = '5s';
+set local statement_timeout = '60s';
+
 create schema private;
 revoke all on schema private from public;
 comment on schema private is 'Internals of the public functions; not exposed through the API.';

@@ -3,6 +3,10 @@
 -- call: the project, its first build, its AI-time session, its audit events
 -- and (eagerly, or lazily on success) its first version, all ids generated here.
 
+-- Fail fast instead of queueing behind live traffic (dbmate runs each migration in a transaction).
+set local lock_timeout = '5s';
+set local statement_timeout = '60s';
+
 create function private.create_project(
   p_with_version boolean,
   p_user_id uuid,

@@ -4,6 +4,10 @@
 -- any order, superseding of in-flight builds, lazy versions, and an explicit
 -- worker-status mapping that refuses unknown words instead of defaulting.
 
+-- Fail fast instead of queueing behind live traffic (dbmate runs each migration in a transaction).
+set local lock_timeout = '5s';
+set local statement_timeout = '60s';
+
 create table public.worker_status_map (
   worker_status text primary key,
   project_status text not null

@@ -3,6 +3,10 @@
 -- complete_build and create_version_on_success (idempotent per build), and
 -- get_build_status for polling.
 
+-- Fail fast instead of queueing behind live traffic (dbmate runs each migration in a transaction).
+set local lock_timeout = '5s';
+set local statement_timeout = '60s';
+
 create function public.start_build(
   p_project_id uuid,
   p_prompt text default null,

@@ -3,6 +3,10 @@
 -- so simultaneous requests for one id give one row and no 23505, and an
 -- existing client is never overwritten nor revealed to another user.
 
+-- Fail fast instead of queueing behind live traffic (dbmate runs each migration in a transaction).
+set local lock_timeout = '5s';
+set local statement_timeout = '60s';
+
 create table public.clients (
   id text primary key
     constraint clients_id_format check (id ~ '^[A-Za-z0-9_-]{1,128}$'),

@@ -4,6 +4,10 @@
 -- returns the rows breaking a guarantee (none, when all is well).
 -- Also publishes project_events to Supabase Realtime where it exists.
 
+-- Fail fast instead of queueing behind live traffic (dbmate runs each migration in a transaction).
+set local lock_timeout = '5s';
+set local statement_timeout = '60s';
+
 create function public.get_project_metrics(p_window interval default interval '1 hour')
 returns table (window_start timestamptz, projects_created bigint, builds_started bigint,
                builds_completed bigint, builds_failed bigint, builds_canceled bigint,

@@ -1,0 +1,119 @@
+/**
+ * npm run lint: every static check, each finding fails the run.
+ *
+ * 1. squawk over the up part of every migration (a down migration drops tables by design).
+ * 2. On a throwaway PostgreSQL 15 with the migrations applied (a second `db:migrate`
+ *    must apply nothing): plpgsql_check over every function through
+ *    `supabase db lint`, sql/schema.sql freshness, src/database.types.ts freshness.
+ * 3. `deno check` of the edge functions.
+ */
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import postgres from 'postgres';
+import { makeTempDir, run } from './lib/cluster.ts';
+import { config, root } from './lib/config.ts';
+import { dbmate } from './lib/migrate.ts';
+import { dumpSchema, generateTypes, startMigratedPg15 } from './lib/pg15.ts';
+
+const failures: string[] = [];
+const log = (m: string) => console.log(`[lint] ${m}`);
+const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
+const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m|\x1b\]8;;[^\x1b]*\x1b\\/g, '');
+
+async function squawk(): Promise<void> {
+  const dir = await makeTempDir('squawk-');
+  try {
+    const files = (await readdir(config.migrationsDir)).filter((f) => f.endsWith('.sql')).sort();
+    for (const f of files) {
+      const text = await readFile(path.join(config.migrationsDir, f), 'utf8');
+      await writeFile(path.join(dir, f), text.split(/^-- migrate:down/m)[0]!);
+    }
+    const r = await run(bin('squawk'), ['--assume-in-transaction', ...files.map((f) => path.join(dir, f))], {
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    if (r.code !== 0) {
+      failures.push('squawk');
+      console.log(strip(r.stdout + r.stderr).replaceAll(dir, 'sql/migrations'));
+    } else log(`squawk: ${files.length} migrations, no findings`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function database(): Promise<void> {
+  const db = await startMigratedPg15(() => undefined);
+  try {
+    // A second run must apply nothing.
+    const again = await dbmate(db.url, ['up']);
+    if (/Applying:/.test(again)) {
+      failures.push('migrations are not idempotent');
+      console.log(again);
+    } else log('migrations: applied to PostgreSQL 15; a second run applies nothing');
+
+    // Dump and types first: plpgsql_check adds its own functions to schema public.
+    const schema = await dumpSchema(db.url);
+    const current = await readFile(config.schemaFile, 'utf8').catch(() => '');
+    if (schema !== current) {
+      failures.push('sql/schema.sql is stale: run `npm run db:dump`');
+      const stale = path.join(root, '.data', 'schema.expected.sql');
+      await mkdir(path.dirname(stale), { recursive: true });
+      await writeFile(stale, schema);
+      log(`sql/schema.sql differs from the migrations (expected: ${path.relative(root, stale)})`);
+    } else log('sql/schema.sql matches the migrations');
+
+    const typesFile = path.join(root, 'src', 'database.types.ts');
+    const types = await generateTypes(db.url, root);
+    if (types !== (await readFile(typesFile, 'utf8').catch(() => ''))) {
+      failures.push('src/database.types.ts is stale: run `npm run gen:types`');
+    } else log('src/database.types.ts matches the schema');
+    const sql = postgres(db.url, { max: 1, onnotice: () => undefined });
+    await sql`create extension if not exists plpgsql_check`;
+    await sql.end();
+    const lint = await run(bin('supabase'), [
+      'db', 'lint', '--db-url', `${db.url}?sslmode=disable`, '--schema', 'public,private', '--level', 'warning', '--fail-on', 'warning',
+    ], { cwd: root });
+    const out = (lint.stdout + lint.stderr).split('\n').filter((l) => !/--db-url is deprecated/.test(l)).join('\n').trim();
+    if (lint.code !== 0 || !/No schema errors found/.test(out)) {
+      failures.push('plpgsql_check (supabase db lint)');
+      console.log(out);
+    } else log('plpgsql_check (supabase db lint): no findings in schemas public, private');
+
+  } finally {
+    await db.dispose();
+  }
+}
+
+async function denoCheck(): Promise<void> {
+  const dir = path.join(root, 'supabase', 'functions');
+  const entries = (await readdir(dir, { withFileTypes: true }))
+    .filter((d) => d.isDirectory() && !d.name.startsWith('_'))
+    .map((d) => `${d.name}/index.ts`);
+  const r = await run(bin('deno'), ['check', '--quiet', '--config', 'deno.json', '_local/serve.ts', ...entries], {
+    cwd: dir,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  if (r.code !== 0) {
+    failures.push('deno check');
+    console.log(r.stdout + r.stderr);
+  } else log(`deno check: ${entries.length} functions and the local runtime`);
+}
+
+async function main(): Promise<number> {
+  await squawk();
+  await database();
+  await denoCheck();
+  if (failures.length) {
+    console.error(`[lint] failed: ${failures.join('; ')}`);
+    return 1;
+  }
+  log('all checks passed');
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(`[lint] ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  },
+);
