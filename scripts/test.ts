@@ -117,7 +117,7 @@ async function main(): Promise<number> {
   const external = process.env.TEST_DATABASE_URL;
   try {
     let where: string;
-    let pgtapVersion = 'from the target server';
+    let pgtapVersion = only === 'vitest' ? 'not used' : 'from the target server';
     if (only !== 'vitest' && !external) pgtapVersion = await installPgtapFiles();
     if (only !== 'vitest' && !which('pg_prove')) {
       throw new Error('pg_prove is not installed: apt-get install libtap-parser-sourcehandler-pgtap-perl (or run .ci/run)');
@@ -130,7 +130,7 @@ async function main(): Promise<number> {
     }
     const url = external ?? db!.url;
     const version = await prepare(url);
-    log(`server: ${version.split(',')[0]} (${where}); pgTAP ${pgtapVersion}`);
+    log(`server: ${version.split(',')[0]} (${where}); pgTAP: ${pgtapVersion}`);
 
     const results: Record<string, Counts> = {};
     if (only !== 'pgtap') results.vitest = await runVitest(url);

@@ -60,8 +60,8 @@ export async function dbmate(url: string, args: string[]): Promise<string> {
 export async function migrate(url: string, log: (m: string) => void): Promise<void> {
   await applyBootstrap(url, log);
   const out = (await dbmate(url, ['up'])).trim();
-  const applied = out.split('\n').filter((l) => l.startsWith('Applying:'));
-  log(applied.length ? out : 'migrations: already up to date');
+  const applied = out.split('\n').filter((l) => l.startsWith('Applying:')).map((l) => l.slice('Applying:'.length).trim());
+  log(applied.length ? `migrations: applied ${applied.length} (${applied.at(-1)})` : 'migrations: already up to date');
 }
 
 /** The newest applied migration version, or null. */
