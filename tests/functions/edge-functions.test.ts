@@ -1,0 +1,166 @@
+/**
+ * The edge functions end to end: Deno serving supabase/functions, called with
+ * supabase-js `functions.invoke` and with plain fetch, against the real database.
+ */
+import { randomUUID } from 'node:crypto';
+import { createClient, FunctionsHttpError } from '@supabase/supabase-js';
+import ws from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anonKey, serviceRoleKey, signJwt, userJwt } from '../../scripts/lib/jwt.ts';
+import { connect, createUser, type Sql } from '../helpers/db.ts';
+import { JWT_SECRET, startEdgeRuntime, type EdgeRuntime } from '../helpers/edge.ts';
+
+let edge: EdgeRuntime;
+let sql: Sql;
+let alice: string;
+let bob: string;
+
+beforeAll(async () => {
+  sql = connect(2);
+  edge = await startEdgeRuntime();
+  alice = await createUser(sql);
+  bob = await createUser(sql);
+}, 90_000);
+afterAll(async () => {
+  await edge?.stop();
+  await sql?.end();
+});
+
+const token = (userId: string) => userJwt(userId, JWT_SECRET);
+
+function post(name: string, body: unknown, headers: Record<string, string> = {}) {
+  return fetch(`${edge.url}/functions/v1/${name}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+const auth = (t: string) => ({ authorization: `Bearer ${t}` });
+
+describe('create-project', () => {
+  it('works through supabase-js functions.invoke with the user\'s session', async () => {
+    const supabase = createClient(edge.url, anonKey(JWT_SECRET), {
+      global: { headers: auth(token(alice)) },
+      auth: { persistSession: false },
+      realtime: { transport: ws as never },
+    });
+    const key = randomUUID();
+    const { data, error } = await supabase.functions.invoke('create-project', {
+      body: { name: 'From the browser', framework: 'react', prompt: 'a todo app' },
+      headers: { 'Idempotency-Key': key },
+    });
+    expect(error).toBeNull();
+    expect(data).toMatchObject({ projectId: expect.any(String), buildId: expect.any(String), versionId: expect.any(String) });
+    const [row] = await sql`select owner_id, created_by_service from public.projects where id = ${data.projectId}`;
+    expect(row).toEqual({ owner_id: alice, created_by_service: 'authenticated' });
+  });
+
+  it('answers 201 for a new project, 200 with Idempotent-Replayed for a replay, 422 for a reused key', async () => {
+    const key = randomUUID();
+    const first = await post('create-project', { name: 'Keyed', framework: 'vue' }, { ...auth(token(alice)), 'idempotency-key': key });
+    expect(first.status).toBe(201);
+    const a = await first.json();
+    const replay = await post('create-project', { name: 'Keyed', framework: 'vue' }, { ...auth(token(alice)), 'idempotency-key': key });
+    expect(replay.status).toBe(200);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(await replay.json()).toEqual(a);
+    const reused = await post('create-project', { name: 'Different', framework: 'vue' }, { ...auth(token(alice)), 'idempotency-key': key });
+    expect(reused.status).toBe(422);
+    const body = await reused.json();
+    expect(body).toMatchObject({ code: 'idempotency_key_reused', referenceId: expect.stringMatching(/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/) });
+    expect(reused.headers.get('x-reference-id')).toBe(body.referenceId);
+  });
+
+  it('refuses requests without a valid user token (401) and service keys where a user is needed (403)', async () => {
+    const cases: [Record<string, string>, number][] = [
+      [{}, 401],
+      [auth('not.a.jwt'), 401],
+      [auth(token(alice).slice(0, -4) + 'AAAA'), 401],
+      [auth(signJwt({ role: 'authenticated', sub: alice, exp: 1 }, JWT_SECRET)), 401],
+      [auth(signJwt({ role: 'authenticated', sub: alice }, 'another-secret-another-secret-another')), 401],
+      [auth(anonKey(JWT_SECRET)), 401],
+      [auth(serviceRoleKey(JWT_SECRET)), 403],
+    ];
+    for (const [headers, status] of cases) {
+      const res = await post('create-project', { name: 'x' }, headers);
+      expect(res.status, JSON.stringify(headers).slice(0, 60)).toBe(status);
+      expect(await res.json()).toMatchObject({ code: expect.any(String), referenceId: expect.any(String) });
+    }
+  });
+
+  it('refuses bad bodies with typed errors: invalid JSON, wrong content type, wrong types, unknown fields, oversized', async () => {
+    const h = auth(token(bob));
+    const cases: [string | unknown, Record<string, string>, number, string][] = [
+      ['{"name":', {}, 400, 'invalid_json'],
+      ['[1,2]', {}, 400, 'invalid_input'],
+      [{ name: 42 }, {}, 400, 'invalid_input'],
+      [{ name: 'x', framework: ['react'] }, {}, 400, 'invalid_input'],
+      [{ name: 'x', colour: 'red' }, {}, 400, 'invalid_input'],
+      [{ name: 'x', framework: 'cobol' }, {}, 400, 'invalid_input'],
+      [{ name: '\u200b' }, {}, 400, 'invalid_input'],
+      [{ name: 'x', prompt: 'p'.repeat(600 * 1024) }, {}, 413, 'payload_too_large'],
+      ['name=x', { 'content-type': 'application/x-www-form-urlencoded' }, 415, 'unsupported_media_type'],
+    ];
+    for (const [body, headers, status, code] of cases) {
+      const res = await post('create-project', body, { ...h, ...headers });
+      expect(res.status, String(JSON.stringify(body)).slice(0, 60)).toBe(status);
+      expect((await res.json()).code).toBe(code);
+    }
+    const [{ count }] = await sql`select count(*)::int as count from public.projects where owner_id = ${bob}`;
+    expect(count).toBe(0);
+  });
+
+  it('answers the CORS preflight', async () => {
+    const res = await fetch(`${edge.url}/functions/v1/create-project`, { method: 'OPTIONS' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-headers')).toContain('idempotency-key');
+  });
+});
+
+describe('build-status, start-build, complete-build', () => {
+  it('follows a build from start to deployed, and hides it from another user', async () => {
+    const created = await (await post('create-project', { name: 'Lifecycle' }, auth(token(alice)))).json();
+    const status = await fetch(`${edge.url}/functions/v1/build-status?buildId=${created.buildId}`, { headers: auth(token(alice)) });
+    expect(status.status).toBe(200);
+    expect(await status.json()).toMatchObject({ status: 'started', projectStatus: 'building' });
+
+    const foreign = await fetch(`${edge.url}/functions/v1/build-status?buildId=${created.buildId}`, { headers: auth(token(bob)) });
+    expect(foreign.status).toBe(404);
+    const foreignStart = await post('start-build', { projectId: created.projectId }, auth(token(bob)));
+    expect(foreignStart.status).toBe(404);
+
+    const byUser = await post('complete-build', { buildId: created.buildId, status: 'completed' }, auth(token(alice)));
+    expect(byUser.status).toBe(403);
+    const done = await post('complete-build', { buildId: created.buildId, status: 'completed' }, auth(serviceRoleKey(JWT_SECRET)));
+    expect(done.status).toBe(200);
+    expect(await done.json()).toMatchObject({ buildStatus: 'deployed', versionId: created.versionId });
+    const unknown = await post('complete-build', { buildId: created.buildId, status: 'exploded' }, auth(serviceRoleKey(JWT_SECRET)));
+    expect(unknown.status).toBe(400);
+
+    const next = await post('start-build', { projectId: created.projectId, prompt: 'dark mode' }, { ...auth(token(alice)), 'idempotency-key': 'next-1' });
+    expect(next.status).toBe(201);
+    const again = await post('start-build', { projectId: created.projectId, prompt: 'dark mode' }, { ...auth(token(alice)), 'idempotency-key': 'next-1' });
+    expect(again.status).toBe(200);
+    expect((await again.json()).buildId).toBe((await next.json()).buildId);
+  });
+
+  it('validates the build id before the database', async () => {
+    const res = await fetch(`${edge.url}/functions/v1/build-status?buildId=../../etc`, { headers: auth(token(alice)) });
+    expect(res.status).toBe(400);
+    const missing = await fetch(`${edge.url}/functions/v1/build-status`, { headers: auth(token(alice)) });
+    expect(missing.status).toBe(400);
+  });
+});
+
+describe('get-or-create-client', () => {
+  it('creates once (201), returns it after (200), refuses another user\'s id (409) without revealing it', async () => {
+    const id = `chat_${randomUUID().slice(0, 8)}`;
+    const first = await post('get-or-create-client', { id, name: 'Acme', email: 'ceo@acme.test' }, auth(token(alice)));
+    expect(first.status).toBe(201);
+    const second = await post('get-or-create-client', { id, name: 'Acme' }, auth(token(alice)));
+    expect(second.status).toBe(200);
+    const stolen = await post('get-or-create-client', { id, name: 'Mine' }, auth(token(bob)));
+    expect(stolen.status).toBe(409);
+    expect(await stolen.text()).not.toContain('acme');
+  });
+});
