@@ -103,6 +103,9 @@ async function prepare(url: string): Promise<string> {
       await sql`create extension if not exists pgtap schema extensions`;
       // As on Supabase, the postgres role finds extensions without a schema prefix.
       await sql.unsafe(`alter role postgres set search_path = "$user", public, extensions`);
+      // As on a Supabase stack: the API roles may run pgTAP's functions (suites switch roles).
+      await sql.unsafe(`grant usage on schema extensions to anon, authenticated, service_role;
+        grant execute on all functions in schema extensions to anon, authenticated, service_role`);
     }
     const [row] = await sql<{ version: string }[]>`select version()`;
     return row!.version;

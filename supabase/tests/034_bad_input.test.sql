@@ -1,0 +1,67 @@
+-- Bad input: each limit refused with 22023 (naming the field in the
+-- message), and nothing written.
+begin;
+select plan(27);
+-- Fixtures: two users, identities set the way PostgREST sets them, and a
+-- scratch table for ids (readable by every role).
+insert into auth.users (id, email) values
+  ('a0000000-0000-4000-8000-00000000000a', 'alice@example.test'),
+  ('b0000000-0000-4000-8000-00000000000b', 'bob@example.test');
+create function pg_temp.as_user(p_id uuid) returns void language sql as $$
+  select set_config('role', 'authenticated', true),
+         set_config('request.jwt.claims', json_build_object('sub', p_id, 'role', 'authenticated')::text, true) $$;
+create function pg_temp.as_service() returns void language sql as $$
+  select set_config('role', 'service_role', true),
+         set_config('request.jwt.claims', '{"role":"service_role"}', true) $$;
+create function pg_temp.as_anon() returns void language sql as $$
+  select set_config('role', 'anon', true), set_config('request.jwt.claims', '{"role":"anon"}', true) $$;
+create temp table ids (k text primary key, v text);
+grant all on ids to public;
+create function pg_temp.id(p_k text) returns text language sql stable as $$ select v from ids where k = p_k $$;
+grant execute on all functions in schema pg_temp to public;
+
+select pg_temp.as_user('a0000000-0000-4000-8000-00000000000a');
+select throws_ok(format($$ select * from public.create_complete_project(p_name => %L) $$, v), '22023', null, d)
+  from (values
+    ('', 'an empty name is refused'),
+    ('   ', 'a whitespace-only name is refused'),
+    (repeat('x', 121), 'a name of 121 characters is refused'),
+    (e'bad\nname', 'a name with a newline is refused'),
+    (e'tab\tname', 'a name with a tab is refused'),
+    (e'zero\u200bwidth', 'a name with a zero-width space is refused'),
+    (e'bidi\u202eoverride', 'a name with a bidi override is refused'),
+    (e'soft\u00adhyphen', 'a name with a soft hyphen is refused')
+  ) as t (v, d);
+select throws_ok($$ select * from public.create_complete_project(p_name => null) $$, '22023', null, 'a null name is refused');
+select lives_ok(format($$ select * from public.create_complete_project(p_name => %L) $$, repeat('y', 120)), 'a name of 120 characters is accepted');
+select lives_ok($$ select * from public.create_complete_project(p_name => 'Café 🚀 日本') $$, 'a name with accents, emoji and CJK is accepted');
+
+select throws_ok(format($$ select * from public.create_complete_project(p_name => 'x', p_framework => %L) $$, v), '22023', null, d)
+  from (values ('cobol', 'an unknown framework is refused'), ('React', 'frameworks are case-sensitive'), ('', 'an empty framework is refused'))
+    as t (v, d);
+select throws_ok($$ select * from public.create_complete_project(p_name => 'x', p_framework => null) $$, '22023', null, 'a null framework is refused');
+
+select throws_ok(format($$ select * from public.create_complete_project(p_name => 'x', p_prompt => %L) $$, repeat('p', 100001)),
+  '22023', null, 'a prompt over 100 000 characters is refused');
+select throws_ok($$ select * from public.create_complete_project(p_name => 'x', p_prompt => e' \n\t ') $$, '22023', null, 'a whitespace-only prompt is refused');
+select lives_ok(format($$ select * from public.create_complete_project(p_name => 'Long prompt', p_prompt => %L) $$, repeat('p', 100000)),
+  'a prompt of 100 000 characters is accepted');
+
+select throws_ok(format($$ select * from public.create_complete_project(p_name => 'x', p_idempotency_key => %L) $$, v), '22023', null, d)
+  from (values
+    ('', 'an empty key is refused'),
+    (repeat('k', 256), 'a key of 256 characters is refused'),
+    (' key', 'a key with a leading space is refused'),
+    (e'key\n', 'a key with a newline is refused'),
+    ('clé', 'a non-ASCII key is refused')
+  ) as t (v, d);
+select lives_ok(format($$ select * from public.create_complete_project(p_name => 'Max key', p_idempotency_key => %L) $$, repeat('k', 255)),
+  'a key of 255 characters is accepted');
+select throws_ok($$ select * from public.create_complete_project(p_name => 'x', p_request_id => 'has space') $$, '22023', null, 'a request id with a space is refused');
+reset role;
+
+select is((select count(*)::int from public.projects), 4, 'only the four valid calls wrote');
+select is((select count(*)::int from public.project_events where event_type = 'project_created'), 4, 'and only they left events');
+
+select * from finish();
+rollback;
