@@ -1,0 +1,110 @@
+-- Row-level security and grants: owners read their own rows, nobody but the
+-- functions and service_role writes, and each function is executable by
+-- exactly the roles its comment names.
+begin;
+select plan(39);
+-- Fixtures: two users, identities set the way PostgREST sets them, and a
+-- scratch table for ids (readable by every role).
+insert into auth.users (id, email) values
+  ('a0000000-0000-4000-8000-00000000000a', 'alice@example.test'),
+  ('b0000000-0000-4000-8000-00000000000b', 'bob@example.test');
+create function pg_temp.as_user(p_id uuid) returns void language sql as $$
+  select set_config('role', 'authenticated', true),
+         set_config('request.jwt.claims', json_build_object('sub', p_id, 'role', 'authenticated')::text, true) $$;
+create function pg_temp.as_service() returns void language sql as $$
+  select set_config('role', 'service_role', true),
+         set_config('request.jwt.claims', '{"role":"service_role"}', true) $$;
+create function pg_temp.as_anon() returns void language sql as $$
+  select set_config('role', 'anon', true), set_config('request.jwt.claims', '{"role":"anon"}', true) $$;
+create temp table ids (k text primary key, v text);
+grant all on ids to public;
+create function pg_temp.id(p_k text) returns text language sql stable as $$ select v from ids where k = p_k $$;
+grant execute on all functions in schema pg_temp to public;
+
+select pg_temp.as_user('a0000000-0000-4000-8000-00000000000a');
+select * from public.create_complete_project(p_name => 'Alice''s');
+select * from public.get_or_create_client(p_id => 'chat-alice', p_name => 'Alice''s client');
+reset role;
+select pg_temp.as_user('b0000000-0000-4000-8000-00000000000b');
+select * from public.create_complete_project(p_name => 'Bob''s');
+reset role;
+
+-- as alice
+select pg_temp.as_user('a0000000-0000-4000-8000-00000000000a');
+select results_eq($$ select name from public.projects $$, $$ values ('Alice''s') $$, 'alice reads only her projects');
+select is((select count(*)::int from public.project_build_metrics), 1, 'alice reads only her builds');
+select is((select count(*)::int from public.project_versions), 1, 'alice reads only her versions');
+select is((select count(*)::int from public.ai_time_sessions), 1, 'alice reads only her AI time');
+select is((select count(*)::int from public.project_events), 4, 'alice reads only her events');
+select is((select count(*)::int from public.clients), 1, 'alice reads only her clients');
+select ok((select count(*) > 0 from public.frameworks), 'anyone signed in reads the frameworks');
+select throws_ok($$ select * from public.idempotency_keys $$, '42501', null, 'idempotency keys are not readable by users');
+select throws_ok($$ insert into public.projects (owner_id, name, framework, created_by_service)
+                    values ('a0000000-0000-4000-8000-00000000000a', 'direct', 'react', 'nextjs') $$,
+  '42501', null, 'users cannot insert projects directly');
+select throws_ok($$ update public.projects set name = 'renamed' $$, '42501', null, 'users cannot update projects directly');
+select throws_ok($$ delete from public.projects $$, '42501', null, 'users cannot delete projects directly');
+select throws_ok($$ update public.project_build_metrics set status = 'completed' $$, '42501', null, 'users cannot update builds directly');
+select throws_ok($$ insert into public.project_events (event_type, user_id, actor_role) values ('project_created', 'a0000000-0000-4000-8000-00000000000a', 'x') $$,
+  '42501', null, 'users cannot forge audit events');
+select throws_ok($$ insert into public.clients (id, user_id, name) values ('forged', 'a0000000-0000-4000-8000-00000000000a', 'x') $$,
+  '42501', null, 'users cannot insert clients directly');
+select throws_ok($$ insert into public.frameworks (name, label) values ('cobol', 'COBOL') $$, '42501', null, 'users cannot add frameworks');
+reset role;
+
+-- as anon
+select pg_temp.as_anon();
+select throws_ok($$ select * from public.projects $$, '42501', null, 'anon cannot read projects');
+select throws_ok($$ select * from public.clients $$, '42501', null, 'anon cannot read clients');
+select ok((select count(*) > 0 from public.frameworks), 'anon reads the frameworks');
+reset role;
+
+-- as service_role
+select pg_temp.as_service();
+select is((select count(*)::int from public.projects), 2, 'service_role reads every project');
+reset role;
+
+-- function privileges
+select ok(has_function_privilege(r, f, 'execute') = expected, format('%s %s execute %s', r, case when expected then 'may' else 'may not' end, f))
+  from (values
+    ('authenticated', 'public.start_build(uuid, text, text, text)', true),
+    ('anon', 'public.start_build(uuid, text, text, text)', false),
+    ('authenticated', 'public.complete_build(text, text, text, text)', false),
+    ('service_role', 'public.complete_build(text, text, text, text)', true),
+    ('anon', 'public.complete_build(text, text, text, text)', false),
+    ('authenticated', 'public.create_version_on_success(text, text, text)', false),
+    ('service_role', 'public.create_version_on_success(text, text, text)', true),
+    ('authenticated', 'public.get_build_status(text)', true),
+    ('anon', 'public.get_build_status(text)', false),
+    ('authenticated', 'public.get_or_create_client(text, text, text, text, text, uuid, text)', true),
+    ('authenticated', 'public.check_invariants()', false),
+    ('service_role', 'public.check_invariants()', true),
+    ('authenticated', 'public.get_project_metrics(interval)', false),
+    ('service_role', 'public.get_project_metrics(interval)', true),
+    ('anon', 'public.map_worker_status(text)', true)
+  ) as t (r, f, expected);
+select ok(not has_schema_privilege('authenticated', 'private', 'usage'), 'the private schema is not usable by users');
+
+-- every function in public: documented, search_path pinned, definer only where the functions are the way in
+select is_empty(
+  $$ select p.oid::regprocedure::text from pg_proc p
+      where p.pronamespace = 'public'::regnamespace and obj_description(p.oid, 'pg_proc') is null $$,
+  'every public function has a comment');
+select is_empty(
+  $$ select p.oid::regprocedure::text from pg_proc p
+      where p.pronamespace in ('public'::regnamespace, 'private'::regnamespace)
+        and not coalesce('search_path=""' = any(p.proconfig), false) $$,
+  'every function pins search_path to empty');
+select bag_eq(
+  $$ select p.proname::text from pg_proc p where p.pronamespace = 'public'::regnamespace and p.prosecdef $$,
+  $$ values ('create_complete_project'), ('create_project_for_build'), ('start_build'), ('complete_build'),
+            ('create_version_on_success'), ('get_or_create_client'), ('get_project_metrics'), ('check_invariants') $$,
+  'exactly the write functions and the service reports are security definer');
+select is_empty(
+  $$ select p.oid::regprocedure::text from pg_proc p
+      where p.pronamespace = 'public'::regnamespace and has_function_privilege('public', p.oid, 'execute')
+        and p.proname not in ('generate_ulid', 'ulid_to_timestamp', 'map_worker_status') $$,
+  'PUBLIC executes nothing but the pure helpers');
+
+select * from finish();
+rollback;
