@@ -11,6 +11,7 @@
 --   20261122160500
 --   20261122160600
 --   20261122160700
+--   20261124200000
 --
 -- PostgreSQL database dump
 --
@@ -648,9 +649,9 @@ CREATE FUNCTION public.check_invariants() RETURNS TABLE(invariant text, project_
            (select v.version_id from public.project_versions v where v.build_id = m.build_id)))
       or (m.status in ('failed', 'canceled') and p.build_status <> m.status)
   union all
-  select 'no AI-time session open for a finished build', a.project_id, a.build_id::text, 'ended_at is null'
+  select 'no AI-time session open for a finished or superseded build', a.project_id, a.build_id::text, 'ended_at is null'
     from public.ai_time_sessions a join public.project_build_metrics m on m.build_id = a.build_id
-   where a.ended_at is null and m.completed_at is not null
+   where a.ended_at is null and (m.completed_at is not null or m.status = 'superseded')
   union all
   select 'every build has one AI-time session', m.project_id, m.build_id::text, 'no session'
     from public.project_build_metrics m
@@ -1133,6 +1134,12 @@ begin
     delete from public.project_versions v
      using old where v.build_id = old.build_id and v.status = 'building'
     returning v.version_id, v.build_id
+  ), sa as (
+    -- Billing stops for an abandoned build when it is superseded, not when (or if) it reports.
+    update public.ai_time_sessions a
+       set ended_at = greatest(v_now, a.started_at), seconds = extract(epoch from greatest(v_now, a.started_at) - a.started_at)
+      from old
+     where a.build_id = old.build_id and a.ended_at is null
   ), b as (
     insert into public.project_build_metrics (build_id, project_id, user_id, is_initial_build, status,
                                               framework, prompt, started_at)
@@ -1179,8 +1186,9 @@ $$;
 COMMENT ON FUNCTION public.start_build(p_project_id uuid, p_prompt text, p_idempotency_key text, p_request_id text) IS 'Starts a new build of a project, atomically: build_status ''building'', last_build_started, cleared
 last_build_completed, the metrics row, current_build_id, its AI-time session and audit events.
 
-A build still in flight is marked ''superseded'' (returned in superseded_build_id); it may still
-report through complete_build, which then records it without moving the project.
+A build still in flight is marked ''superseded'' (returned in superseded_build_id) and its AI-time
+session is closed; it may still report through complete_build, which then records its outcome
+without moving the project.
 p_idempotency_key follows the rules of create_complete_project (unique per owner).
 Errors: PT404 project not found (or not yours), 22023 bad input, PT422 key reused with other
 parameters, 55P03 lock wait over projects.lock_timeout. Callers: the owner, service_role.';
