@@ -1,0 +1,77 @@
+-- get_or_create_client (seed 002): one row per chat id, never overwritten,
+-- never revealed to another user; identity rules as for project creation.
+begin;
+select plan(19);
+-- Fixtures: two users, identities set the way PostgREST sets them, and a
+-- scratch table for ids (readable by every role).
+insert into auth.users (id, email) values
+  ('a0000000-0000-4000-8000-00000000000a', 'alice@example.test'),
+  ('b0000000-0000-4000-8000-00000000000b', 'bob@example.test');
+create function pg_temp.as_user(p_id uuid) returns void language sql as $$
+  select set_config('role', 'authenticated', true),
+         set_config('request.jwt.claims', json_build_object('sub', p_id, 'role', 'authenticated')::text, true) $$;
+create function pg_temp.as_service() returns void language sql as $$
+  select set_config('role', 'service_role', true),
+         set_config('request.jwt.claims', '{"role":"service_role"}', true) $$;
+create function pg_temp.as_anon() returns void language sql as $$
+  select set_config('role', 'anon', true), set_config('request.jwt.claims', '{"role":"anon"}', true) $$;
+create temp table ids (k text primary key, v text);
+grant all on ids to public;
+create function pg_temp.id(p_k text) returns text language sql stable as $$ select v from ids where k = p_k $$;
+grant execute on all functions in schema pg_temp to public;
+
+select pg_temp.as_user('a0000000-0000-4000-8000-00000000000a');
+create temp table c1 as select * from public.get_or_create_client(p_id => 'chat_123', p_name => ' Acme Corp ', p_email => 'ceo@acme.test',
+  p_phone => '+1 (555) 010-0000', p_company => 'Acme');
+create temp table c2 as select * from public.get_or_create_client(p_id => 'chat_123', p_name => 'Renamed', p_email => 'other@acme.test');
+grant select on c1, c2 to public;
+reset role;
+
+select results_eq($$ select id, user_id, name, email, phone, company, created from c1 $$,
+  $$ values ('chat_123', 'a0000000-0000-4000-8000-00000000000a'::uuid, 'Acme Corp', 'ceo@acme.test', '+1 (555) 010-0000', 'Acme', true) $$,
+  'the first call creates the client, trimmed, for the caller');
+select results_eq($$ select id, name, email, created from c2 $$, $$ values ('chat_123', 'Acme Corp', 'ceo@acme.test', false) $$,
+  'a second call returns the existing row unchanged (never overwrites)');
+select is((select count(*)::int from public.clients where id = 'chat_123'), 1, 'one row');
+select is((select count(*)::int from public.project_events where event_type = 'client_created' and client_id = 'chat_123'), 1,
+  'one client_created event');
+
+-- another user
+select pg_temp.as_user('b0000000-0000-4000-8000-00000000000b');
+select throws_ok($$ select * from public.get_or_create_client(p_id => 'chat_123', p_name => 'Mine') $$, 'PT409', null,
+  'another user''s chat id is PT409, with nothing about that client');
+select is((select count(*)::int from public.clients), 0, 'another user reads none of alice''s clients');
+select throws_ok($$ select * from public.get_or_create_client(p_id => 'chat_9', p_name => 'x', p_user_id => 'a0000000-0000-4000-8000-00000000000a') $$,
+  '42501', null, 'an end user cannot create a client for someone else');
+reset role;
+
+-- service_role
+select pg_temp.as_service();
+create temp table c3 as select * from public.get_or_create_client(p_id => 'chat-svc', p_name => 'Via service', p_user_id => 'b0000000-0000-4000-8000-00000000000b');
+select is((select user_id from c3), 'b0000000-0000-4000-8000-00000000000b'::uuid, 'service_role creates for a given user');
+select throws_ok($$ select * from public.get_or_create_client(p_id => 'chat-x', p_name => 'x') $$, '22023', null, 'service_role must name the user');
+select throws_ok($$ select * from public.get_or_create_client(p_id => 'chat-x', p_name => 'x', p_user_id => 'c0000000-0000-4000-8000-00000000000c') $$,
+  '23503', null, 'an unknown user is refused');
+reset role;
+
+-- bad input
+select pg_temp.as_user('a0000000-0000-4000-8000-00000000000a');
+select throws_ok(format($$ select * from public.get_or_create_client(p_id => %L, p_name => %L, p_email => %L, p_phone => %L) $$, i, n, e, ph), '22023', null, d)
+  from (values
+    ('', 'x', null, null, 'an empty id'),
+    ('has space', 'x', null, null, 'an id with a space'),
+    (repeat('i', 129), 'x', null, null, 'an id of 129 characters'),
+    ('ok1', '  ', null, null, 'a blank name'),
+    ('ok2', 'x', 'not-an-email', null, 'an invalid email'),
+    ('ok3', 'x', null, 'call me', 'an invalid phone'),
+    ('ok4', e'new\nline', null, null, 'a name with a newline')
+  ) as t (i, n, e, ph, d);
+reset role;
+select is((select count(*)::int from public.clients where user_id = 'a0000000-0000-4000-8000-00000000000a'), 1,
+  'the refused calls wrote nothing');
+select pg_temp.as_anon();
+select throws_ok($$ select * from public.get_or_create_client(p_id => 'anon', p_name => 'x') $$, '42501', null, 'anon cannot create clients');
+reset role;
+
+select * from finish();
+rollback;
