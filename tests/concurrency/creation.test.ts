@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromPostgres } from '../../src/index.ts';
-import { connect, createUser, type Sql } from '../helpers/db.ts';
+import { connect, createUser, type Sql, first } from '../helpers/db.ts';
 import { describeErrors, openPool, settle } from '../helpers/pool.ts';
 
 let owner: Sql;
@@ -93,11 +93,11 @@ describe('20 users × 10 parallel calls', () => {
     const { values, errors } = await settle(calls);
     expect(errors, describeErrors(errors)).toEqual([]);
     expect(values.filter((v) => v.created)).toHaveLength(20);
-    const [{ projects, builds, sessions }] = await owner<{ projects: number; builds: number; sessions: number }[]>`
+    const { projects, builds, sessions } = first(await owner<{ projects: number; builds: number; sessions: number }[]>`
       select count(distinct p.id)::int as projects,
              (select count(*)::int from public.project_build_metrics m where m.user_id = any(${users}::uuid[])) as builds,
              (select count(*)::int from public.ai_time_sessions a where a.user_id = any(${users}::uuid[])) as sessions
-        from public.projects p where p.owner_id = any(${users}::uuid[])`;
+        from public.projects p where p.owner_id = any(${users}::uuid[])`);
     expect({ projects, builds, sessions }).toEqual({ projects: 20, builds: 20, sessions: 20 });
     await expectNoViolations();
   });

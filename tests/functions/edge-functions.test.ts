@@ -7,7 +7,7 @@ import { createClient, FunctionsHttpError } from '@supabase/supabase-js';
 import ws from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonKey, serviceRoleKey, signJwt, userJwt } from '../../scripts/lib/jwt.ts';
-import { connect, createUser, type Sql } from '../helpers/db.ts';
+import { connect, createUser, type Sql, first } from '../helpers/db.ts';
 import { JWT_SECRET, startEdgeRuntime, type EdgeRuntime } from '../helpers/edge.ts';
 
 let edge: EdgeRuntime;
@@ -106,7 +106,7 @@ describe('create-project', () => {
       expect(res.status, String(JSON.stringify(body)).slice(0, 60)).toBe(status);
       expect((await res.json()).code).toBe(code);
     }
-    const [{ count }] = await sql`select count(*)::int as count from public.projects where owner_id = ${bob}`;
+    const { count } = first(await sql`select count(*)::int as count from public.projects where owner_id = ${bob}`);
     expect(count).toBe(0);
   });
 

@@ -55,3 +55,9 @@ export async function sqlstateOf(p: Promise<unknown>): Promise<string | null> {
     return code;
   }
 }
+
+/** The first row of a result (fails the test when there is none). */
+export function first<T>(rows: readonly T[]): T {
+  if (rows.length === 0) throw new Error('expected a row');
+  return rows[0]!;
+}

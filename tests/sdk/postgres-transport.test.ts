@@ -14,7 +14,7 @@ import {
   fromPostgres,
   type ProjectsApi,
 } from '../../src/index.ts';
-import { connect, createUser, databaseUrl, type Sql } from '../helpers/db.ts';
+import { connect, createUser, databaseUrl, type Sql, first } from '../helpers/db.ts';
 
 let sql: Sql;
 let owner: Sql;
@@ -183,7 +183,7 @@ describe('transient failures', () => {
       });
       expect(err).toBeInstanceOf(RetryableError);
       expect(err).toMatchObject({ sqlstate: '55P03', code: 'lock_timeout', httpStatus: 503 });
-      const [{ count }] = await owner`select count(*)::int as count from public.projects where owner_id = ${user}`;
+      const { count } = first(await owner`select count(*)::int as count from public.projects where owner_id = ${user}`);
       expect(count).toBe(0);
     } finally {
       await impatient.end();

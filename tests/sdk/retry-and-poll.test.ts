@@ -14,7 +14,7 @@ import {
   withRetry,
   type ProjectsApi,
 } from '../../src/index.ts';
-import { connect, createUser, databaseUrl, type Sql } from '../helpers/db.ts';
+import { connect, createUser, databaseUrl, type Sql, first } from '../helpers/db.ts';
 
 let owner: Sql;
 let sql: Sql;
@@ -58,7 +58,7 @@ describe('withRetry', () => {
       expect(result.created).toBe(true);
       expect(retries).toBeGreaterThan(0);
       expect(new Set(keys).size).toBe(1);
-      const [{ count }] = await owner`select count(*)::int as count from public.projects where owner_id = ${user}`;
+      const { count } = first(await owner`select count(*)::int as count from public.projects where owner_id = ${user}`);
       expect(count).toBe(1);
     } finally {
       await impatient.end();
