@@ -117,7 +117,7 @@ async function prepare(url: string): Promise<string> {
 let db: Throwaway | undefined;
 
 async function main(): Promise<number> {
-  const external = process.env.TEST_DATABASE_URL;
+  const external = process.env.TEST_DATABASE_URL || undefined;
   try {
     let where: string;
     let pgtapVersion = only === 'vitest' ? 'not used' : 'from the target server';
@@ -136,8 +136,9 @@ async function main(): Promise<number> {
     log(`server: ${version.split(',')[0]} (${where}); pgTAP: ${pgtapVersion}`);
 
     const results: Record<string, Counts> = {};
-    if (only !== 'pgtap') results.vitest = await runVitest(url);
+    // pgTAP first: its files roll back, so vitest then starts from the same clean database.
     if (only !== 'vitest') results.pgtap = await runPgtap(url);
+    if (only !== 'pgtap') results.vitest = await runVitest(url);
 
     const total = Object.values(results).reduce((a, c) => ({ passed: a.passed + c.passed, failed: a.failed + c.failed }), { passed: 0, failed: 0 });
     console.log('');

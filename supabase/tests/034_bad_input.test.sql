@@ -60,8 +60,8 @@ select lives_ok(format($$ select * from public.create_complete_project(p_name =>
 select throws_ok($$ select * from public.create_complete_project(p_name => 'x', p_request_id => 'has space') $$, '22023', null, 'a request id with a space is refused');
 reset role;
 
-select is((select count(*)::int from public.projects), 4, 'only the four valid calls wrote');
-select is((select count(*)::int from public.project_events where event_type = 'project_created'), 4, 'and only they left events');
+select is((select count(*)::int from public.projects where owner_id = 'a0000000-0000-4000-8000-00000000000a'), 4, 'only the four valid calls wrote');
+select is((select count(*)::int from public.project_events where event_type = 'project_created' and user_id = 'a0000000-0000-4000-8000-00000000000a'), 4, 'and only they left events');
 
 select * from finish();
 rollback;

@@ -61,7 +61,7 @@ reset role;
 
 -- as service_role
 select pg_temp.as_service();
-select is((select count(*)::int from public.projects), 2, 'service_role reads every project');
+select is((select count(*)::int from public.projects where owner_id in ('a0000000-0000-4000-8000-00000000000a', 'b0000000-0000-4000-8000-00000000000b')), 2, 'service_role reads every user''s projects');
 reset role;
 
 -- function privileges

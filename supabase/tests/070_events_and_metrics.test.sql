@@ -21,6 +21,8 @@ grant all on ids to public;
 create function pg_temp.id(p_k text) returns text language sql stable as $$ select v from ids where k = p_k $$;
 grant execute on all functions in schema pg_temp to public;
 
+-- metrics are global: measure this scenario as the difference from before it
+create temp table m0 as select * from public.get_project_metrics(interval '1 hour');
 select pg_temp.as_service();
 select set_config('request.headers', '{"x-request-id":"trace-1"}', true);
 insert into ids select 'p', project_id::text from public.create_project_for_build(p_user_id => 'a0000000-0000-4000-8000-00000000000a', p_name => 'Audited', p_source => 'worker-service');
@@ -57,10 +59,15 @@ select pg_temp.as_service();
 create temp table m as select * from public.get_project_metrics(interval '1 hour');
 reset role;
 select results_eq(
-  $$ select projects_created, builds_started, builds_completed, builds_failed, builds_canceled, builds_superseded, in_flight_builds, idempotent_replays from m $$,
+  $$ select m.projects_created - m0.projects_created, m.builds_started - m0.builds_started, m.builds_completed - m0.builds_completed,
+            m.builds_failed - m0.builds_failed, m.builds_canceled - m0.builds_canceled, m.builds_superseded - m0.builds_superseded,
+            m.in_flight_builds - m0.in_flight_builds, m.idempotent_replays - m0.idempotent_replays from m, m0 $$,
   $$ values (1::bigint, 4::bigint, 1::bigint, 1::bigint, 1::bigint, 1::bigint, 0::bigint, 1::bigint) $$,
   'metrics: creations, builds by outcome, in flight and replays (the duplicate in the window)');
-select is((select success_rate from m), 0.3333::numeric, 'success rate is completed over finished');
+select is((select success_rate from m),
+  (select round(count(*) filter (where status = 'completed')::numeric / nullif(count(*) filter (where status in ('completed', 'failed', 'canceled')), 0), 4)
+     from public.project_build_metrics where started_at >= (select window_start from m)),
+  'success rate is completed over finished');
 select ok((select avg_build_duration_ms >= 0 from m), 'average duration of finished builds');
 
 select pg_temp.as_service();
