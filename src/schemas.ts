@@ -12,11 +12,15 @@ const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u202a-\u202e\u
 export const ulid = z.string().regex(ULID, 'must be a ULID (26 characters of Crockford base32)');
 export const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a UUID');
 
+/** btrim() in SQL trims spaces only (not tabs, not Unicode whitespace): the same here. */
+const sqlTrim = (s: string) => s.replace(/^ +| +$/g, '');
+
+// Sent as given: the database trims it. Checked here as the database will check it.
 export const projectName = z
   .string()
-  .transform((s) => s.trim())
-  .pipe(z.string().min(1, 'must not be empty').max(120, 'must be at most 120 characters'))
-  .refine((s) => !INVISIBLE.test(s), 'must not contain control, zero-width or bidi-override characters');
+  .refine((s) => sqlTrim(s).length >= 1, 'must not be empty')
+  .refine((s) => [...sqlTrim(s)].length <= 120, 'must be at most 120 characters')
+  .refine((s) => !INVISIBLE.test(sqlTrim(s)), 'must not contain control, zero-width or bidi-override characters');
 export const framework = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a framework name such as react');
 export const prompt = z
   .string()
@@ -71,9 +75,8 @@ export const clientInput = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1 to 128 characters of A-Z, a-z, 0-9, _ and -'),
   name: z
     .string()
-    .transform((s) => s.trim())
-    .pipe(z.string().min(1).max(200))
-    .refine((s) => !/[\u0000-\u001f\u007f-\u009f]/.test(s), 'must not contain control characters'),
+    .refine((s) => sqlTrim(s).length >= 1 && [...sqlTrim(s)].length <= 200, 'must be 1 to 200 characters after trimming')
+    .refine((s) => !/[\u0000-\u001f\u007f-\u009f]/.test(sqlTrim(s)), 'must not contain control characters'),
   email: z.string().max(320).regex(/^[^@\s]+@[^@\s]+$/, 'must be an email address').optional(),
   phone: z.string().regex(/^[+0-9 ().-]{3,40}$/, 'must be 3 to 40 characters of digits, spaces and + ( ) . -').optional(),
   company: z
