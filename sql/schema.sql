@@ -12,6 +12,7 @@
 --   20261122160600
 --   20261122160700
 --   20261124200000
+--   20261124201000
 --
 -- PostgreSQL database dump
 --
@@ -1686,6 +1687,12 @@ CREATE INDEX projects_current_build_id_idx ON public.projects USING btree (curre
 --
 
 CREATE INDEX projects_current_version_id_idx ON public.projects USING btree (current_version_id);
+
+--
+-- Name: projects_duplicate_window_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX projects_duplicate_window_idx ON public.projects USING btree (owner_id, name, framework, created_at DESC);
 
 --
 -- Name: projects_framework_idx; Type: INDEX; Schema: public; Owner: -
