@@ -13,6 +13,7 @@
 --   20261122160700
 --   20261124200000
 --   20261124201000
+--   20261124202000
 --
 -- PostgreSQL database dump
 --
@@ -71,7 +72,6 @@ COMMENT ON DOMAIN public.ulid IS 'A ULID: 26 characters of Crockford base32, the
 
 CREATE FUNCTION private.caller(OUT role text, OUT uid uuid, OUT is_service boolean) RETURNS record
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
     AS $$
 begin
   role := current_setting('role');
@@ -99,7 +99,6 @@ $$;
 
 CREATE FUNCTION private.check_framework(p_framework text) RETURNS text
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
     AS $$
 begin
   if p_framework is null or not exists (select from public.frameworks f where f.name = p_framework) then
@@ -118,7 +117,6 @@ $$;
 
 CREATE FUNCTION private.check_idempotency_key(p_key text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
     AS $_$
 begin
   if p_key is not null and p_key !~ '^[!-~]([ -~]{0,253}[!-~])?$' then
@@ -135,7 +133,6 @@ $_$;
 
 CREATE FUNCTION private.check_name(p_name text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
     AS $$
 declare
   v_name text := btrim(p_name);
@@ -158,7 +155,6 @@ $$;
 
 CREATE FUNCTION private.check_prompt(p_prompt text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
     AS $$
 begin
   if p_prompt is not null and (char_length(p_prompt) > 100000 or btrim(p_prompt, e' \t\r\n') = '') then
@@ -175,7 +171,6 @@ $$;
 
 CREATE FUNCTION private.check_request_id(p_request_id text) RETURNS text
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
     AS $_$
 declare
   v_id text := coalesce(p_request_id,
@@ -195,7 +190,6 @@ $_$;
 
 CREATE FUNCTION private.check_ulid(p_value text, p_field text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
     AS $_$
 begin
   if p_value is null or p_value !~ '^[0-7][0-9A-HJKMNP-TV-Z]{25}$' then
@@ -212,7 +206,6 @@ $_$;
 
 CREATE FUNCTION private.create_project(p_with_version boolean, p_user_id uuid, p_framework text, p_prompt text, p_name text, p_idempotency_key text, p_project_id uuid, p_source text, p_request_id text) RETURNS TABLE(project_id uuid, version_id text, build_id text, build_metrics_id bigint, created boolean)
     LANGUAGE plpgsql
-    SET search_path TO ''
     AS $_$
 #variable_conflict use_column
 declare
@@ -343,7 +336,6 @@ $_$;
 
 CREATE FUNCTION private.duplicate_window() RETURNS interval
     LANGUAGE sql STABLE
-    SET search_path TO ''
     AS $$ select coalesce(nullif(current_setting('projects.duplicate_window', true), '')::interval, interval '10 seconds') $$;
 
 --
@@ -352,7 +344,6 @@ CREATE FUNCTION private.duplicate_window() RETURNS interval
 
 CREATE FUNCTION private.fingerprint(VARIADIC p_parts text[]) RETURNS text
     LANGUAGE sql IMMUTABLE
-    SET search_path TO ''
     AS $$ select encode(sha256(convert_to(array_to_json(p_parts)::text, 'UTF8')), 'hex') $$;
 
 SET default_tablespace = '';
@@ -404,7 +395,6 @@ COMMENT ON TABLE public.project_build_metrics IS 'One row per build: started by 
 
 CREATE FUNCTION private.finish_build(p_build public.project_build_metrics, p_outcome text, p_error_message text, p_prompt text, p_actor_role text, p_request_id text) RETURNS TABLE(project_id uuid, build_status text, version_id text)
     LANGUAGE plpgsql
-    SET search_path TO ''
     AS $$
 #variable_conflict use_column
 declare
@@ -498,7 +488,6 @@ $$;
 
 CREATE FUNCTION private.lock_build(p_build_id text) RETURNS public.project_build_metrics
     LANGUAGE plpgsql
-    SET search_path TO ''
     AS $$
 declare
   v_build public.project_build_metrics;
@@ -521,16 +510,12 @@ $$;
 
 CREATE FUNCTION private.lock_owner(p_owner uuid) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
-    SET lock_timeout TO '5s'
     AS $$
 begin
-  perform set_config('lock_timeout', private.lock_timeout(), true);  -- restored on return
-  perform pg_advisory_xact_lock(hashtextextended('projects.owner:' || p_owner::text, 0));
-exception when lock_not_available then
-  raise exception 'another request for the same user held its lock longer than %', private.lock_timeout()
-    using errcode = '55P03', detail = format('owner %s', p_owner),
-          hint = 'Retry with the same idempotency key.';
+  if pg_try_advisory_xact_lock(hashtextextended('projects.owner:' || p_owner::text, 0)) then
+    return;  -- uncontended: the common case
+  end if;
+  perform private.wait_for_owner_lock(p_owner);
 end
 $$;
 
@@ -540,7 +525,6 @@ $$;
 
 CREATE FUNCTION private.lock_project(p_project_id uuid) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
     SET lock_timeout TO '5s'
     AS $$
 begin
@@ -558,7 +542,6 @@ $$;
 
 CREATE FUNCTION private.lock_timeout() RETURNS text
     LANGUAGE sql STABLE
-    SET search_path TO ''
     AS $$ select coalesce(nullif(current_setting('projects.lock_timeout', true), ''), '5s') $$;
 
 --
@@ -567,7 +550,6 @@ CREATE FUNCTION private.lock_timeout() RETURNS text
 
 CREATE FUNCTION private.raise_key_reused(p_key text) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
     AS $$
 begin
   raise exception 'idempotency key was already used with different parameters'
@@ -582,7 +564,6 @@ $$;
 
 CREATE FUNCTION private.resolve_user(p_user_id uuid, OUT user_id uuid, OUT actor_role text, OUT is_service boolean) RETURNS record
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
     AS $$
 declare
   v_caller record := private.caller();
@@ -604,6 +585,24 @@ begin
       using errcode = '23503', detail = 'p_user_id must reference auth.users(id)',
             hint = 'Create the user in auth.users first.';
   end if;
+end
+$$;
+
+--
+-- Name: wait_for_owner_lock(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.wait_for_owner_lock(p_owner uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET lock_timeout TO '5s'
+    AS $$
+begin
+  perform set_config('lock_timeout', private.lock_timeout(), true);  -- restored on return
+  perform pg_advisory_xact_lock(hashtextextended('projects.owner:' || p_owner::text, 0));
+exception when lock_not_available then
+  raise exception 'another request for the same user held its lock longer than %', private.lock_timeout()
+    using errcode = '55P03', detail = format('owner %s', p_owner),
+          hint = 'Retry with the same idempotency key.';
 end
 $$;
 

@@ -2,7 +2,7 @@
 -- functions and service_role writes, and each function is executable by
 -- exactly the roles its comment names.
 begin;
-select plan(39);
+select plan(40);
 -- Fixtures: two users, identities set the way PostgREST sets them, and a
 -- scratch table for ids (readable by every role).
 insert into auth.users (id, email) values
@@ -92,9 +92,14 @@ select is_empty(
   'every public function has a comment');
 select is_empty(
   $$ select p.oid::regprocedure::text from pg_proc p
-      where p.pronamespace in ('public'::regnamespace, 'private'::regnamespace)
+      where (p.pronamespace = 'public'::regnamespace or p.prosecdef)
         and not coalesce('search_path=""' = any(p.proconfig), false) $$,
-  'every function pins search_path to empty');
+  'every public and every security definer function pins search_path to empty');
+select is_empty(
+  $$ select p.oid::regprocedure::text from pg_proc p
+      where p.pronamespace = 'private'::regnamespace
+        and (has_function_privilege('authenticated', p.oid, 'execute') and has_schema_privilege('authenticated', 'private', 'usage')) $$,
+  'private helpers (which inherit the definer''s empty search_path) are not callable by users');
 select bag_eq(
   $$ select p.proname::text from pg_proc p where p.pronamespace = 'public'::regnamespace and p.prosecdef $$,
   $$ values ('create_complete_project'), ('create_project_for_build'), ('start_build'), ('complete_build'),
