@@ -17,7 +17,8 @@ import { debianPg15 } from './lib/binaries.ts';
 import { root } from './lib/config.ts';
 import { migrate } from './lib/migrate.ts';
 import { startThrowaway, type Throwaway } from './lib/throwaway.ts';
-import { renderReport, type BenchResults } from './lib/bench-report.ts';
+import { readmeSection, renderReport, type BenchResults } from './lib/bench-report.ts';
+import { readFile } from 'node:fs/promises';
 
 const quick = process.argv.includes('--quick');
 const SECONDS = quick ? 2 : 6;
@@ -45,6 +46,12 @@ async function runPgbench(url: string, script: string, clients: number, seconds:
   const latencyMs = Number(/latency average = ([\d.]+) ms/.exec(r.stdout)?.[1]);
   const failed = Number(/number of failed transactions: (\d+)/.exec(r.stdout)?.[1] ?? 0);
   return { tps, latencyMs, failed };
+}
+
+/** The first row of a result. */
+function one<T>(rows: readonly T[]): T {
+  if (!rows[0]) throw new Error('expected a row');
+  return rows[0];
 }
 
 const median = (xs: number[]) => {
@@ -115,14 +122,14 @@ async function script(dir: string, name: string, body: string): Promise<string> 
 async function sameUserStorm(url: string) {
   const sql = postgres(url, { max: 100, onnotice: () => undefined });
   await Promise.all(Array.from({ length: 100 }, () => sql`select pg_sleep(0.02)`));
-  const [{ id: user }] = await sql<{ id: string }[]>`select id from bench.users where n = 1`;
+  const user = one(await sql<{ id: string }[]>`select id from bench.users where n = 1`).id;
   const key = randomUUID();
   const t0 = performance.now();
   const results = await Promise.allSettled(
     Array.from({ length: 100 }, () => sql`select * from public.create_complete_project(p_user_id => ${user}, p_name => 'Storm', p_idempotency_key => ${key})`),
   );
   const elapsedMs = performance.now() - t0;
-  const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from public.idempotency_keys where idempotency_key = ${key}`;
+  const n = one(await sql<{ n: number }[]>`select count(*)::int as n from public.idempotency_keys where idempotency_key = ${key}`).n;
   await sql.end();
   return { requests: 100, errors: results.filter((r) => r.status === 'rejected').length, projects_created: n, elapsed_ms: Math.round(elapsedMs) };
 }
@@ -130,7 +137,7 @@ async function sameUserStorm(url: string) {
 /** (d) replay latency against a fresh create, sequential, medians. */
 async function replayLatency(url: string, n: number) {
   const sql = postgres(url, { max: 1, onnotice: () => undefined });
-  const [{ id: user }] = await sql<{ id: string }[]>`select id from bench.users where n = 2`;
+  const user = one(await sql<{ id: string }[]>`select id from bench.users where n = 2`).id;
   const call = (key: string, name: string) =>
     sql`select * from public.create_complete_project(p_user_id => ${user}, p_name => ${name}, p_prompt => 'a bench prompt', p_idempotency_key => ${key})`;
   for (let i = 0; i < 50; i++) await call(randomUUID(), `warm ${i}`);
@@ -154,10 +161,10 @@ async function replayLatency(url: string, n: number) {
 async function ulidVsUuid(url: string, n: number) {
   const sql = postgres(url, { max: 1, onnotice: () => undefined });
   const time = async (expr: string) => {
-    const [{ ms }] = await sql.unsafe<{ ms: number }[]>(`
+    const ms = one(await sql.unsafe<{ ms: number }[]>(`
       select extract(epoch from (clock_timestamp() - t0)) * 1000 as ms
         from (select clock_timestamp() as t0) s,
-             lateral (select count(${expr}) from generate_series(1, ${n})) c`);
+             lateral (select count(${expr}) from generate_series(1, ${n})) c`)).ms;
     return Number(ms);
   };
   const ulid: number[] = [];
@@ -297,7 +304,7 @@ async function main(): Promise<void> {
     const strategy = await strategies(url, quick ? 1 : 3);
 
     const info = postgres(url, { max: 1, onnotice: () => undefined });
-    const [{ version }] = await info<{ version: string }[]>`select version()`;
+    const version = one(await info<{ version: string }[]>`select version()`).version;
     await info.end();
     const results: BenchResults = {
       generated_at: new Date().toISOString(),
@@ -331,6 +338,12 @@ async function main(): Promise<void> {
     const files = renderReport(results);
     for (const [name, text] of Object.entries(files)) await writeFile(path.join(outDir, name), text);
     await rm(dir, { recursive: true, force: true });
+    const readmePath = path.join(root, 'README.md');
+    const readme = await readFile(readmePath, 'utf8');
+    const marked = /<!-- bench:start -->[\s\S]*<!-- bench:end -->/;
+    if (marked.test(readme)) {
+      await writeFile(readmePath, readme.replace(marked, `<!-- bench:start -->\n${readmeSection(results)}\n<!-- bench:end -->`));
+    }
 
     console.log(`creation_to_floor_ratio_at_8   ${results.creation_to_floor_ratio_at_8.toFixed(2)}  (target >= 0.70)`);
     console.log(`replay_to_create_latency_ratio ${results.replay_to_create_latency_ratio.toFixed(2)}  (target <= 0.50)`);

@@ -146,3 +146,29 @@ export function renderReport(r: BenchResults): Record<string, string> {
     'strategies.svg': barChart(r),
   };
 }
+
+/** The README's Performance table (between <!-- bench:start --> and <!-- bench:end -->). */
+export function readmeSection(r: BenchResults): string {
+  const clients = Object.keys(r.creation_tps_by_clients).map(Number).sort((a, b) => a - b);
+  return [
+    `Latest run: ${r.generated_at.slice(0, 10)}, ${r.machine.cpus} CPUs, ${r.server}${r.quick ? ' (quick run)' : ''}. Full report: [bench/results/latest.md](bench/results/latest.md).`,
+    '',
+    '| measure | value | target |',
+    '| --- | ---: | ---: |',
+    `| creation / raw-insert floor, throughput at 8 clients | ${f2(r.creation_to_floor_ratio_at_8)} | >= 0.70 |`,
+    `| idempotent replay / fresh create, latency | ${f2(r.replay_to_create_latency_ratio)} | <= 0.50 |`,
+    `| generate_ulid() / gen_random_uuid(), time for ${r.ulid.values.toLocaleString('en')} | ${f2(r.ulid_to_uuid_time_ratio)} | <= 3.0 |`,
+    `| errors in our storms (100 identical requests; 50 users x 10) | ${r.storm_errors} | 0 |`,
+    '',
+    '| clients | 1 | 2 | 4 | 8 | 16 | 32 |'.replace(/\| 1 \| 2 \| 4 \| 8 \| 16 \| 32 \|/, `| ${clients.join(' | ')} |`),
+    `| --- |${clients.map(() => ' ---: |').join('')}`,
+    `| floor tps |${clients.map((c) => ` ${r.floor_tps_by_clients[c]!.toFixed(0)} |`).join('')}`,
+    `| create_complete_project tps |${clients.map((c) => ` ${r.creation_tps_by_clients[c]!.toFixed(0)} |`).join('')}`,
+    '',
+    '![throughput against the floor](bench/results/throughput.svg)',
+    '',
+    '| strategy on a duplicate storm | errors to callers | server errors | duplicate rows | req/s |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...Object.entries(r.strategies).map(([n, st]) => `| ${n.replaceAll('_', ' ')} | ${st.errors} | ${st.server_errors} | ${st.duplicates} | ${st.tps} |`),
+  ].join('\n');
+}
