@@ -4,25 +4,9 @@
 -- window returns the project created moments ago.
 begin;
 select plan(20);
--- Fixtures: two users, identities set the way PostgREST sets them, and a
--- scratch table for ids (readable by every role).
-insert into auth.users (id, email) values
-  ('a0000000-0000-4000-8000-00000000000a', 'alice@example.test'),
-  ('b0000000-0000-4000-8000-00000000000b', 'bob@example.test');
-create function pg_temp.as_user(p_id uuid) returns void language sql as $$
-  select set_config('role', 'authenticated', true),
-         set_config('request.jwt.claims', json_build_object('sub', p_id, 'role', 'authenticated')::text, true) $$;
-create function pg_temp.as_service() returns void language sql as $$
-  select set_config('role', 'service_role', true),
-         set_config('request.jwt.claims', '{"role":"service_role"}', true) $$;
-create function pg_temp.as_anon() returns void language sql as $$
-  select set_config('role', 'anon', true), set_config('request.jwt.claims', '{"role":"anon"}', true) $$;
-create temp table ids (k text primary key, v text);
-grant all on ids to public;
-create function pg_temp.id(p_k text) returns text language sql stable as $$ select v from ids where k = p_k $$;
-grant execute on all functions in schema pg_temp to public;
+select tests.use_fixtures();  -- alice, bob and the scratch table ids (000_helpers)
 
-select pg_temp.as_user('a0000000-0000-4000-8000-00000000000a');
+select tests.as_user('a0000000-0000-4000-8000-00000000000a');
 create temp table first as select * from public.create_complete_project(p_name => 'Keyed', p_idempotency_key => 'key-1');
 create temp table second as select * from public.create_complete_project(p_name => 'Keyed', p_idempotency_key => 'key-1');
 reset role;
@@ -36,7 +20,7 @@ select is((select count(*)::int from public.project_build_metrics where user_id 
 select is((select count(*)::int from public.idempotent_replays where owner_id = 'a0000000-0000-4000-8000-00000000000a'), 1, 'the replay is counted for monitoring');
 
 -- same key, other parameters
-select pg_temp.as_user('a0000000-0000-4000-8000-00000000000a');
+select tests.as_user('a0000000-0000-4000-8000-00000000000a');
 select throws_ok($$ select * from public.create_complete_project(p_name => 'Other name', p_idempotency_key => 'key-1') $$,
   'PT422', null, 'the same key with another name is PT422');
 select throws_ok($$ select * from public.create_complete_project(p_name => 'Keyed', p_framework => 'vue', p_idempotency_key => 'key-1') $$,
@@ -49,14 +33,14 @@ reset role;
 select is((select count(*)::int from public.projects where owner_id = 'a0000000-0000-4000-8000-00000000000a'), 1, 'refused calls wrote nothing');
 
 -- keys are per owner
-select pg_temp.as_user('b0000000-0000-4000-8000-00000000000b');
+select tests.as_user('b0000000-0000-4000-8000-00000000000b');
 create temp table bobs as select * from public.create_complete_project(p_name => 'Keyed', p_idempotency_key => 'key-1');
 reset role;
 select is((select created from bobs), true, 'another user''s identical key is another key');
 select isnt((select project_id from bobs), (select project_id from first), 'and another project');
 
 -- no key: the duplicate window
-select pg_temp.as_user('a0000000-0000-4000-8000-00000000000a');
+select tests.as_user('a0000000-0000-4000-8000-00000000000a');
 create temp table w1 as select * from public.create_complete_project(p_name => 'Windowed', p_framework => 'astro');
 create temp table w2 as select * from public.create_complete_project(p_name => 'Windowed', p_framework => 'astro');
 create temp table w3 as select * from public.create_complete_project(p_name => 'Windowed', p_framework => 'remix');
@@ -66,7 +50,7 @@ select is((select project_id from w2), (select project_id from w1), 'and returns
 select is((select created from w3), true, 'another framework is another project');
 
 select set_config('projects.duplicate_window', '0 seconds', true);
-select pg_temp.as_user('a0000000-0000-4000-8000-00000000000a');
+select tests.as_user('a0000000-0000-4000-8000-00000000000a');
 create temp table w4 as select * from public.create_complete_project(p_name => 'Windowed', p_framework => 'astro');
 reset role;
 select is((select created from w4), true, 'projects.duplicate_window = 0 disables the window');

@@ -3,26 +3,10 @@
 -- user; anon cannot execute; p_source and p_project_id are service_role's.
 begin;
 select plan(22);
--- Fixtures: two users, identities set the way PostgREST sets them, and a
--- scratch table for ids (readable by every role).
-insert into auth.users (id, email) values
-  ('a0000000-0000-4000-8000-00000000000a', 'alice@example.test'),
-  ('b0000000-0000-4000-8000-00000000000b', 'bob@example.test');
-create function pg_temp.as_user(p_id uuid) returns void language sql as $$
-  select set_config('role', 'authenticated', true),
-         set_config('request.jwt.claims', json_build_object('sub', p_id, 'role', 'authenticated')::text, true) $$;
-create function pg_temp.as_service() returns void language sql as $$
-  select set_config('role', 'service_role', true),
-         set_config('request.jwt.claims', '{"role":"service_role"}', true) $$;
-create function pg_temp.as_anon() returns void language sql as $$
-  select set_config('role', 'anon', true), set_config('request.jwt.claims', '{"role":"anon"}', true) $$;
-create temp table ids (k text primary key, v text);
-grant all on ids to public;
-create function pg_temp.id(p_k text) returns text language sql stable as $$ select v from ids where k = p_k $$;
-grant execute on all functions in schema pg_temp to public;
+select tests.use_fixtures();  -- alice, bob and the scratch table ids (000_helpers)
 
 -- as alice
-select pg_temp.as_user('a0000000-0000-4000-8000-00000000000a');
+select tests.as_user('a0000000-0000-4000-8000-00000000000a');
 select throws_ok($$ select * from public.create_complete_project(p_user_id => 'b0000000-0000-4000-8000-00000000000b', p_name => 'x') $$,
   '42501', null, 'an authenticated user cannot create for another user');
 select throws_ok($$ select * from public.create_project_for_build(p_user_id => 'b0000000-0000-4000-8000-00000000000b', p_name => 'x') $$,
@@ -41,19 +25,19 @@ select throws_ok($$ select * from public.create_complete_project(p_name => 'x') 
 reset role;
 
 -- a subject that is not a user
-select pg_temp.as_user('c0000000-0000-4000-8000-00000000000c');
+select tests.as_user('c0000000-0000-4000-8000-00000000000c');
 select throws_ok($$ select * from public.create_complete_project(p_name => 'x') $$, '23503', null, 'a subject missing from auth.users is refused');
 reset role;
 
 -- as anon
-select pg_temp.as_anon();
+select tests.as_anon();
 select throws_ok($$ select * from public.create_complete_project(p_name => 'x') $$, '42501', null, 'anon cannot create projects');
 select throws_ok($$ select * from public.create_project_for_build(p_name => 'x') $$, '42501', null, 'anon cannot create projects for build');
 select throws_ok($$ select * from public.get_or_create_client(p_id => 'c1', p_name => 'x') $$, '42501', null, 'anon cannot create clients');
 reset role;
 
 -- as service_role
-select pg_temp.as_service();
+select tests.as_service();
 select throws_ok($$ select * from public.create_complete_project(p_name => 'x') $$, '22023', null, 'service_role must name the user');
 select throws_ok($$ select * from public.create_complete_project(p_user_id => 'c0000000-0000-4000-8000-00000000000c', p_name => 'x') $$,
   '23503', null, 'service_role cannot create for a user that does not exist');
@@ -61,16 +45,16 @@ select throws_ok($$ select * from public.create_complete_project(p_user_id => 'a
   '22023', null, 'p_source must be a lowercase service name');
 insert into ids values ('legacy', gen_random_uuid()::text);
 create temp table l1 as select * from public.create_complete_project(p_user_id => 'a0000000-0000-4000-8000-00000000000a', p_name => 'Legacy',
-  p_project_id => pg_temp.id('legacy')::uuid);
+  p_project_id => tests.id('legacy')::uuid);
 create temp table l2 as select * from public.create_complete_project(p_user_id => 'a0000000-0000-4000-8000-00000000000a', p_name => 'Legacy again',
-  p_project_id => pg_temp.id('legacy')::uuid);
-select is((select project_id::text from l1), pg_temp.id('legacy'), 'service_role may pass a legacy project id, and it is used');
+  p_project_id => tests.id('legacy')::uuid);
+select is((select project_id::text from l1), tests.id('legacy'), 'service_role may pass a legacy project id, and it is used');
 select is((select created from l1), true, 'the legacy id creates the project');
 select results_eq($$ select project_id, build_id, created from l2 $$, $$ select project_id, build_id, false from l1 $$,
   'the same legacy id for the same owner returns that project (created = false)');
 select throws_ok(
   format($$ select * from public.create_complete_project(p_user_id => 'b0000000-0000-4000-8000-00000000000b', p_name => 'Steal', p_project_id => %L) $$,
-         pg_temp.id('legacy')),
+         tests.id('legacy')),
   'PT409', null, 'a legacy id owned by another user is refused');
 reset role;
 select is((select count(*)::int from public.projects where owner_id = 'b0000000-0000-4000-8000-00000000000b'), 0,

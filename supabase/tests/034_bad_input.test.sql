@@ -2,25 +2,9 @@
 -- message), and nothing written.
 begin;
 select plan(27);
--- Fixtures: two users, identities set the way PostgREST sets them, and a
--- scratch table for ids (readable by every role).
-insert into auth.users (id, email) values
-  ('a0000000-0000-4000-8000-00000000000a', 'alice@example.test'),
-  ('b0000000-0000-4000-8000-00000000000b', 'bob@example.test');
-create function pg_temp.as_user(p_id uuid) returns void language sql as $$
-  select set_config('role', 'authenticated', true),
-         set_config('request.jwt.claims', json_build_object('sub', p_id, 'role', 'authenticated')::text, true) $$;
-create function pg_temp.as_service() returns void language sql as $$
-  select set_config('role', 'service_role', true),
-         set_config('request.jwt.claims', '{"role":"service_role"}', true) $$;
-create function pg_temp.as_anon() returns void language sql as $$
-  select set_config('role', 'anon', true), set_config('request.jwt.claims', '{"role":"anon"}', true) $$;
-create temp table ids (k text primary key, v text);
-grant all on ids to public;
-create function pg_temp.id(p_k text) returns text language sql stable as $$ select v from ids where k = p_k $$;
-grant execute on all functions in schema pg_temp to public;
+select tests.use_fixtures();  -- alice, bob and the scratch table ids (000_helpers)
 
-select pg_temp.as_user('a0000000-0000-4000-8000-00000000000a');
+select tests.as_user('a0000000-0000-4000-8000-00000000000a');
 select throws_ok(format($$ select * from public.create_complete_project(p_name => %L) $$, v), '22023', null, d)
   from (values
     ('', 'an empty name is refused'),

@@ -3,34 +3,18 @@
 -- exactly the roles its comment names.
 begin;
 select plan(40);
--- Fixtures: two users, identities set the way PostgREST sets them, and a
--- scratch table for ids (readable by every role).
-insert into auth.users (id, email) values
-  ('a0000000-0000-4000-8000-00000000000a', 'alice@example.test'),
-  ('b0000000-0000-4000-8000-00000000000b', 'bob@example.test');
-create function pg_temp.as_user(p_id uuid) returns void language sql as $$
-  select set_config('role', 'authenticated', true),
-         set_config('request.jwt.claims', json_build_object('sub', p_id, 'role', 'authenticated')::text, true) $$;
-create function pg_temp.as_service() returns void language sql as $$
-  select set_config('role', 'service_role', true),
-         set_config('request.jwt.claims', '{"role":"service_role"}', true) $$;
-create function pg_temp.as_anon() returns void language sql as $$
-  select set_config('role', 'anon', true), set_config('request.jwt.claims', '{"role":"anon"}', true) $$;
-create temp table ids (k text primary key, v text);
-grant all on ids to public;
-create function pg_temp.id(p_k text) returns text language sql stable as $$ select v from ids where k = p_k $$;
-grant execute on all functions in schema pg_temp to public;
+select tests.use_fixtures();  -- alice, bob and the scratch table ids (000_helpers)
 
-select pg_temp.as_user('a0000000-0000-4000-8000-00000000000a');
+select tests.as_user('a0000000-0000-4000-8000-00000000000a');
 select * from public.create_complete_project(p_name => 'Alice''s');
 select * from public.get_or_create_client(p_id => 'chat-alice', p_name => 'Alice''s client');
 reset role;
-select pg_temp.as_user('b0000000-0000-4000-8000-00000000000b');
+select tests.as_user('b0000000-0000-4000-8000-00000000000b');
 select * from public.create_complete_project(p_name => 'Bob''s');
 reset role;
 
 -- as alice
-select pg_temp.as_user('a0000000-0000-4000-8000-00000000000a');
+select tests.as_user('a0000000-0000-4000-8000-00000000000a');
 select results_eq($$ select name from public.projects $$, $$ values ('Alice''s') $$, 'alice reads only her projects');
 select is((select count(*)::int from public.project_build_metrics), 1, 'alice reads only her builds');
 select is((select count(*)::int from public.project_versions), 1, 'alice reads only her versions');
@@ -53,14 +37,14 @@ select throws_ok($$ insert into public.frameworks (name, label) values ('cobol',
 reset role;
 
 -- as anon
-select pg_temp.as_anon();
+select tests.as_anon();
 select throws_ok($$ select * from public.projects $$, '42501', null, 'anon cannot read projects');
 select throws_ok($$ select * from public.clients $$, '42501', null, 'anon cannot read clients');
 select ok((select count(*) > 0 from public.frameworks), 'anon reads the frameworks');
 reset role;
 
 -- as service_role
-select pg_temp.as_service();
+select tests.as_service();
 select is((select count(*)::int from public.projects where owner_id in ('a0000000-0000-4000-8000-00000000000a', 'b0000000-0000-4000-8000-00000000000b')), 2, 'service_role reads every user''s projects');
 reset role;
 

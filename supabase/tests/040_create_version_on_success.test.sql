@@ -2,71 +2,55 @@
 -- refused for a failed, canceled or superseded build, writing nothing.
 begin;
 select plan(17);
--- Fixtures: two users, identities set the way PostgREST sets them, and a
--- scratch table for ids (readable by every role).
-insert into auth.users (id, email) values
-  ('a0000000-0000-4000-8000-00000000000a', 'alice@example.test'),
-  ('b0000000-0000-4000-8000-00000000000b', 'bob@example.test');
-create function pg_temp.as_user(p_id uuid) returns void language sql as $$
-  select set_config('role', 'authenticated', true),
-         set_config('request.jwt.claims', json_build_object('sub', p_id, 'role', 'authenticated')::text, true) $$;
-create function pg_temp.as_service() returns void language sql as $$
-  select set_config('role', 'service_role', true),
-         set_config('request.jwt.claims', '{"role":"service_role"}', true) $$;
-create function pg_temp.as_anon() returns void language sql as $$
-  select set_config('role', 'anon', true), set_config('request.jwt.claims', '{"role":"anon"}', true) $$;
-create temp table ids (k text primary key, v text);
-grant all on ids to public;
-create function pg_temp.id(p_k text) returns text language sql stable as $$ select v from ids where k = p_k $$;
-grant execute on all functions in schema pg_temp to public;
+select tests.use_fixtures();  -- alice, bob and the scratch table ids (000_helpers)
 
-select pg_temp.as_service();
+select tests.as_service();
 insert into ids select 'p1', project_id::text from public.create_project_for_build(p_user_id => 'a0000000-0000-4000-8000-00000000000a', p_name => 'Versions');
-insert into ids select 'b1', current_build_id from public.projects where id = pg_temp.id('p1')::uuid;
-create temp table v1 as select * from public.create_version_on_success(p_build_id => pg_temp.id('b1'), p_prompt => 'final prompt');
-create temp table v2 as select * from public.create_version_on_success(p_build_id => pg_temp.id('b1'));
+insert into ids select 'b1', current_build_id from public.projects where id = tests.id('p1')::uuid;
+create temp table v1 as select * from public.create_version_on_success(p_build_id => tests.id('b1'), p_prompt => 'final prompt');
+create temp table v2 as select * from public.create_version_on_success(p_build_id => tests.id('b1'));
 reset role;
 
 select is((select created from v1), true, 'the first call creates the version');
 select results_eq($$ select version_id, created from v2 $$, $$ select version_id, false from v1 $$,
   'a second call returns the same version with created = false');
 select results_eq(
-  $$ select build_status, current_version_id::text from public.projects where id = pg_temp.id('p1')::uuid $$,
+  $$ select build_status, current_version_id::text from public.projects where id = tests.id('p1')::uuid $$,
   $$ select 'deployed', version_id from v1 $$, 'the project is deployed with the version as current');
-select results_eq($$ select status, prompt from public.project_versions where build_id = pg_temp.id('b1') $$,
+select results_eq($$ select status, prompt from public.project_versions where build_id = tests.id('b1') $$,
   $$ values ('deployed', 'final prompt') $$, 'the version is deployed with the prompt given');
-select is((select status from public.project_build_metrics where build_id = pg_temp.id('b1')), 'completed', 'the build is completed');
-select isnt((select ended_at from public.ai_time_sessions where build_id = pg_temp.id('b1')), null, 'its AI-time session is closed');
-select is((select count(*)::int from public.project_versions where project_id = pg_temp.id('p1')::uuid), 1, 'one version exists');
+select is((select status from public.project_build_metrics where build_id = tests.id('b1')), 'completed', 'the build is completed');
+select isnt((select ended_at from public.ai_time_sessions where build_id = tests.id('b1')), null, 'its AI-time session is closed');
+select is((select count(*)::int from public.project_versions where project_id = tests.id('p1')::uuid), 1, 'one version exists');
 
 -- a failed build
-select pg_temp.as_service();
-insert into ids select 'b2', build_id from public.start_build(p_project_id => pg_temp.id('p1')::uuid);
-select * from public.complete_build(p_build_id => pg_temp.id('b2'), p_status => 'failed');
-select throws_ok(format($$ select * from public.create_version_on_success(p_build_id => %L) $$, pg_temp.id('b2')), 'PT409', null,
+select tests.as_service();
+insert into ids select 'b2', build_id from public.start_build(p_project_id => tests.id('p1')::uuid);
+select * from public.complete_build(p_build_id => tests.id('b2'), p_status => 'failed');
+select throws_ok(format($$ select * from public.create_version_on_success(p_build_id => %L) $$, tests.id('b2')), 'PT409', null,
   'a failed build gets no version');
 -- a canceled build
-insert into ids select 'b3', build_id from public.start_build(p_project_id => pg_temp.id('p1')::uuid);
-select * from public.complete_build(p_build_id => pg_temp.id('b3'), p_status => 'canceled');
-select throws_ok(format($$ select * from public.create_version_on_success(p_build_id => %L) $$, pg_temp.id('b3')), 'PT409', null,
+insert into ids select 'b3', build_id from public.start_build(p_project_id => tests.id('p1')::uuid);
+select * from public.complete_build(p_build_id => tests.id('b3'), p_status => 'canceled');
+select throws_ok(format($$ select * from public.create_version_on_success(p_build_id => %L) $$, tests.id('b3')), 'PT409', null,
   'a canceled build gets no version');
 -- a superseded build
-insert into ids select 'b4', build_id from public.start_build(p_project_id => pg_temp.id('p1')::uuid);
-insert into ids select 'b5', build_id from public.start_build(p_project_id => pg_temp.id('p1')::uuid);
-select throws_ok(format($$ select * from public.create_version_on_success(p_build_id => %L) $$, pg_temp.id('b4')), 'PT409', null,
+insert into ids select 'b4', build_id from public.start_build(p_project_id => tests.id('p1')::uuid);
+insert into ids select 'b5', build_id from public.start_build(p_project_id => tests.id('p1')::uuid);
+select throws_ok(format($$ select * from public.create_version_on_success(p_build_id => %L) $$, tests.id('b4')), 'PT409', null,
   'a superseded build gets no version');
 select throws_ok($$ select * from public.create_version_on_success(p_build_id => '01ARZ3NDEKTSV4RRFFQ69G5FAV') $$, 'PT404', null,
   'an unknown build is PT404');
 select throws_ok($$ select * from public.create_version_on_success(p_build_id => 'nope') $$, '22023', null, 'a malformed build id is 22023');
 select throws_ok($$ select * from public.create_version_on_success(p_build_id => null) $$, '22023', null, 'a null build id is 22023');
 reset role;
-select is((select count(*)::int from public.project_versions where project_id = pg_temp.id('p1')::uuid), 1,
+select is((select count(*)::int from public.project_versions where project_id = tests.id('p1')::uuid), 1,
   'the refused calls wrote no version');
-select is((select current_version_id::text from public.projects where id = pg_temp.id('p1')::uuid), (select version_id from v1),
+select is((select current_version_id::text from public.projects where id = tests.id('p1')::uuid), (select version_id from v1),
   'the current version did not move');
 
-select pg_temp.as_user('a0000000-0000-4000-8000-00000000000a');
-select throws_ok(format($$ select * from public.create_version_on_success(p_build_id => %L) $$, pg_temp.id('b5')), '42501', null,
+select tests.as_user('a0000000-0000-4000-8000-00000000000a');
+select throws_ok(format($$ select * from public.create_version_on_success(p_build_id => %L) $$, tests.id('b5')), '42501', null,
   'an end user cannot create versions (the worker reports success)');
 reset role;
 select is_empty($$ select * from public.check_invariants() $$, 'every invariant holds');

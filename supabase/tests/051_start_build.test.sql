@@ -3,100 +3,84 @@
 -- (seed 003: a stale last_build_completed, a current_build_id set too early).
 begin;
 select plan(26);
--- Fixtures: two users, identities set the way PostgREST sets them, and a
--- scratch table for ids (readable by every role).
-insert into auth.users (id, email) values
-  ('a0000000-0000-4000-8000-00000000000a', 'alice@example.test'),
-  ('b0000000-0000-4000-8000-00000000000b', 'bob@example.test');
-create function pg_temp.as_user(p_id uuid) returns void language sql as $$
-  select set_config('role', 'authenticated', true),
-         set_config('request.jwt.claims', json_build_object('sub', p_id, 'role', 'authenticated')::text, true) $$;
-create function pg_temp.as_service() returns void language sql as $$
-  select set_config('role', 'service_role', true),
-         set_config('request.jwt.claims', '{"role":"service_role"}', true) $$;
-create function pg_temp.as_anon() returns void language sql as $$
-  select set_config('role', 'anon', true), set_config('request.jwt.claims', '{"role":"anon"}', true) $$;
-create temp table ids (k text primary key, v text);
-grant all on ids to public;
-create function pg_temp.id(p_k text) returns text language sql stable as $$ select v from ids where k = p_k $$;
-grant execute on all functions in schema pg_temp to public;
+select tests.use_fixtures();  -- alice, bob and the scratch table ids (000_helpers)
 
-select pg_temp.as_user('a0000000-0000-4000-8000-00000000000a');
+select tests.as_user('a0000000-0000-4000-8000-00000000000a');
 insert into ids select 'p', project_id::text from public.create_complete_project(p_name => 'Builds');
-insert into ids select 'b0', current_build_id from public.projects where id = pg_temp.id('p')::uuid;
-insert into ids select 'v0', current_version_id from public.projects where id = pg_temp.id('p')::uuid;
-create temp table s1 as select * from public.start_build(p_project_id => pg_temp.id('p')::uuid, p_prompt => 'add a footer');
+insert into ids select 'b0', current_build_id from public.projects where id = tests.id('p')::uuid;
+insert into ids select 'v0', current_version_id from public.projects where id = tests.id('p')::uuid;
+create temp table s1 as select * from public.start_build(p_project_id => tests.id('p')::uuid, p_prompt => 'add a footer');
 grant select on s1 to public;
 reset role;
 
 -- the in-flight initial build is superseded
 select is((select created from s1), true, 'the owner starts a build');
-select is((select superseded_build_id from s1), pg_temp.id('b0'), 'the build in flight is reported as superseded');
-select results_eq($$ select status, superseded_by::text from public.project_build_metrics where build_id = pg_temp.id('b0') $$,
+select is((select superseded_build_id from s1), tests.id('b0'), 'the build in flight is reported as superseded');
+select results_eq($$ select status, superseded_by::text from public.project_build_metrics where build_id = tests.id('b0') $$,
   $$ select 'superseded', build_id from s1 $$, 'it is marked superseded by the new build');
 select results_eq(
-  $$ select build_status, current_build_id::text, last_build_completed from public.projects where id = pg_temp.id('p')::uuid $$,
+  $$ select build_status, current_build_id::text, last_build_completed from public.projects where id = tests.id('p')::uuid $$,
   $$ select 'building', build_id, null::timestamptz from s1 $$, 'the project is building the new build');
-select is((select count(*)::int from public.project_versions where version_id = pg_temp.id('v0')), 0,
+select is((select count(*)::int from public.project_versions where version_id = tests.id('v0')), 0,
   'the provisional initial version of the superseded build is discarded');
-select is((select current_version_id from public.projects where id = pg_temp.id('p')::uuid), null, 'and no longer current');
+select is((select current_version_id from public.projects where id = tests.id('p')::uuid), null, 'and no longer current');
 select results_eq($$ select status, is_initial_build, prompt from public.project_build_metrics m join s1 using (build_id) $$,
   $$ values ('started', false, 'add a footer') $$, 'the new build is started with its prompt');
 select is((select count(*)::int from public.ai_time_sessions a join s1 using (build_id) where ended_at is null), 1, 'its AI-time session is open');
 select bag_eq(
-  $$ select event_type from public.project_events where project_id = pg_temp.id('p')::uuid and created_at = (select started_at from public.project_build_metrics join s1 using (build_id)) $$,
+  $$ select event_type from public.project_events where project_id = tests.id('p')::uuid and created_at = (select started_at from public.project_build_metrics join s1 using (build_id)) $$,
   $$ values ('build_started'), ('build_superseded'), ('version_discarded') $$,
   'events: build_started, build_superseded, version_discarded');
 
 -- seed 003: a completed build, then a new start: the old completion time must not break the timing constraint
-select pg_temp.as_service();
+select tests.as_service();
 select * from public.complete_build(p_build_id => (select build_id from s1), p_status => 'completed');
 reset role;
-select isnt((select last_build_completed from public.projects where id = pg_temp.id('p')::uuid), null, 'the completed build set last_build_completed');
-select pg_temp.as_service();
-create temp table s2 as select * from public.start_build(p_project_id => pg_temp.id('p')::uuid);
+select isnt((select last_build_completed from public.projects where id = tests.id('p')::uuid), null, 'the completed build set last_build_completed');
+select tests.as_service();
+create temp table s2 as select * from public.start_build(p_project_id => tests.id('p')::uuid);
 grant select on s2 to public;
 reset role;
 select is((select superseded_build_id from s2), null, 'nothing is superseded when no build is in flight');
 select results_eq(
-  $$ select build_status, last_build_completed, current_build_id::text from public.projects where id = pg_temp.id('p')::uuid $$,
+  $$ select build_status, last_build_completed, current_build_id::text from public.projects where id = tests.id('p')::uuid $$,
   $$ select 'building', null::timestamptz, build_id from s2 $$,
   'service_role starts a build: last_build_completed is cleared, no constraint is violated');
-select isnt((select current_version_id from public.projects where id = pg_temp.id('p')::uuid), null,
+select isnt((select current_version_id from public.projects where id = tests.id('p')::uuid), null,
   'the deployed version stays current while the next build runs');
 
 -- idempotency
-select pg_temp.as_user('a0000000-0000-4000-8000-00000000000a');
-create temp table k1 as select * from public.start_build(p_project_id => pg_temp.id('p')::uuid, p_idempotency_key => 'build-key');
-create temp table k2 as select * from public.start_build(p_project_id => pg_temp.id('p')::uuid, p_idempotency_key => 'build-key');
+select tests.as_user('a0000000-0000-4000-8000-00000000000a');
+create temp table k1 as select * from public.start_build(p_project_id => tests.id('p')::uuid, p_idempotency_key => 'build-key');
+create temp table k2 as select * from public.start_build(p_project_id => tests.id('p')::uuid, p_idempotency_key => 'build-key');
 select results_eq($$ select build_id, build_metrics_id, superseded_build_id, false from k1 $$,
   $$ select build_id, build_metrics_id, superseded_build_id, created from k2 $$, 'the same key replays the same build');
-select throws_ok(format($$ select * from public.start_build(p_project_id => %L, p_prompt => 'other', p_idempotency_key => 'build-key') $$, pg_temp.id('p')),
+select throws_ok(format($$ select * from public.start_build(p_project_id => %L, p_prompt => 'other', p_idempotency_key => 'build-key') $$, tests.id('p')),
   'PT422', null, 'the same key with another prompt is PT422');
 reset role;
-select is((select count(*)::int from public.project_build_metrics where project_id = pg_temp.id('p')::uuid and status = 'started'), 1,
+select is((select count(*)::int from public.project_build_metrics where project_id = tests.id('p')::uuid and status = 'started'), 1,
   'exactly one build is in flight');
 
 -- who may start
-select pg_temp.as_user('b0000000-0000-4000-8000-00000000000b');
-select throws_ok(format($$ select * from public.start_build(p_project_id => %L) $$, pg_temp.id('p')), 'PT404', null,
+select tests.as_user('b0000000-0000-4000-8000-00000000000b');
+select throws_ok(format($$ select * from public.start_build(p_project_id => %L) $$, tests.id('p')), 'PT404', null,
   'another user gets not found, which reveals nothing');
 select throws_ok($$ select * from public.start_build(p_project_id => gen_random_uuid()) $$, 'PT404', null, 'an unknown project is PT404');
 reset role;
-select pg_temp.as_anon();
-select throws_ok(format($$ select * from public.start_build(p_project_id => %L) $$, pg_temp.id('p')), '42501', null, 'anon cannot start builds');
+select tests.as_anon();
+select throws_ok(format($$ select * from public.start_build(p_project_id => %L) $$, tests.id('p')), '42501', null, 'anon cannot start builds');
 reset role;
-select pg_temp.as_user('a0000000-0000-4000-8000-00000000000a');
-select throws_ok(format($$ select * from public.start_build(p_project_id => %L, p_prompt => '   ') $$, pg_temp.id('p')), '22023', null,
+select tests.as_user('a0000000-0000-4000-8000-00000000000a');
+select throws_ok(format($$ select * from public.start_build(p_project_id => %L, p_prompt => '   ') $$, tests.id('p')), '22023', null,
   'a whitespace-only prompt is 22023');
-select throws_ok(format($$ select * from public.start_build(p_project_id => %L, p_idempotency_key => '') $$, pg_temp.id('p')), '22023', null,
+select throws_ok(format($$ select * from public.start_build(p_project_id => %L, p_idempotency_key => '') $$, tests.id('p')), '22023', null,
   'an empty key is 22023');
 select throws_ok($$ select * from public.start_build(p_project_id => 'not-a-uuid') $$, '22P02', null, 'a malformed project id is 22P02');
 reset role;
-select is((select count(*)::int from public.project_build_metrics where project_id = pg_temp.id('p')::uuid), 4,
+select is((select count(*)::int from public.project_build_metrics where project_id = tests.id('p')::uuid), 4,
   'the refused calls started nothing');
-select is((select count(*)::int from public.ai_time_sessions where project_id = pg_temp.id('p')::uuid), 4, 'one AI-time session per build');
-select is((select count(*)::int from public.ai_time_sessions where project_id = pg_temp.id('p')::uuid and ended_at is null), 1,
+select is((select count(*)::int from public.ai_time_sessions where project_id = tests.id('p')::uuid), 4, 'one AI-time session per build');
+select is((select count(*)::int from public.ai_time_sessions where project_id = tests.id('p')::uuid and ended_at is null), 1,
   'only the build in flight has an open session');
 select is_empty($$ select * from public.check_invariants() $$, 'every invariant holds');
 

@@ -2,56 +2,40 @@
 -- the owner sees their builds, another user gets PT404 like an unknown build.
 begin;
 select plan(12);
--- Fixtures: two users, identities set the way PostgREST sets them, and a
--- scratch table for ids (readable by every role).
-insert into auth.users (id, email) values
-  ('a0000000-0000-4000-8000-00000000000a', 'alice@example.test'),
-  ('b0000000-0000-4000-8000-00000000000b', 'bob@example.test');
-create function pg_temp.as_user(p_id uuid) returns void language sql as $$
-  select set_config('role', 'authenticated', true),
-         set_config('request.jwt.claims', json_build_object('sub', p_id, 'role', 'authenticated')::text, true) $$;
-create function pg_temp.as_service() returns void language sql as $$
-  select set_config('role', 'service_role', true),
-         set_config('request.jwt.claims', '{"role":"service_role"}', true) $$;
-create function pg_temp.as_anon() returns void language sql as $$
-  select set_config('role', 'anon', true), set_config('request.jwt.claims', '{"role":"anon"}', true) $$;
-create temp table ids (k text primary key, v text);
-grant all on ids to public;
-create function pg_temp.id(p_k text) returns text language sql stable as $$ select v from ids where k = p_k $$;
-grant execute on all functions in schema pg_temp to public;
+select tests.use_fixtures();  -- alice, bob and the scratch table ids (000_helpers)
 
-select pg_temp.as_user('a0000000-0000-4000-8000-00000000000a');
+select tests.as_user('a0000000-0000-4000-8000-00000000000a');
 insert into ids select 'p', project_id::text from public.create_project_for_build(p_name => 'Polled');
-insert into ids select 'b1', current_build_id from public.projects where id = pg_temp.id('p')::uuid;
-create temp table s1 as select * from public.get_build_status(pg_temp.id('b1'));
+insert into ids select 'b1', current_build_id from public.projects where id = tests.id('p')::uuid;
+create temp table s1 as select * from public.get_build_status(tests.id('b1'));
 grant select on s1 to public;
 reset role;
 select results_eq(
   $$ select build_id, project_id::text, status, project_build_status, is_current, version_id, completed_at from s1 $$,
-  $$ values (pg_temp.id('b1'), pg_temp.id('p'), 'started', 'building', true, null::text, null::timestamptz) $$,
+  $$ values (tests.id('b1'), tests.id('p'), 'started', 'building', true, null::text, null::timestamptz) $$,
   'the owner sees a started build of a building project, current, without a version');
 
-select pg_temp.as_service();
-select * from public.complete_build(p_build_id => pg_temp.id('b1'), p_status => 'completed');
-insert into ids select 'b2', build_id from public.start_build(p_project_id => pg_temp.id('p')::uuid);
-create temp table s2 as select * from public.get_build_status(pg_temp.id('b1'));
+select tests.as_service();
+select * from public.complete_build(p_build_id => tests.id('b1'), p_status => 'completed');
+insert into ids select 'b2', build_id from public.start_build(p_project_id => tests.id('p')::uuid);
+create temp table s2 as select * from public.get_build_status(tests.id('b1'));
 grant select on s2 to public;
 reset role;
 select results_eq($$ select status, is_current, version_id is not null, duration_ms >= 0 from s2 $$,
   $$ values ('completed', false, true, true) $$, 'once completed: its version and duration; no longer current after a new start');
 select is((select project_build_status from s2), 'building', 'the project status is reported beside the build''s');
 
-select pg_temp.as_user('b0000000-0000-4000-8000-00000000000b');
-select throws_ok(format($$ select * from public.get_build_status(%L) $$, pg_temp.id('b1')), 'PT404', null, 'another user''s build is PT404');
+select tests.as_user('b0000000-0000-4000-8000-00000000000b');
+select throws_ok(format($$ select * from public.get_build_status(%L) $$, tests.id('b1')), 'PT404', null, 'another user''s build is PT404');
 select throws_ok($$ select * from public.get_build_status('01ARZ3NDEKTSV4RRFFQ69G5FAV') $$, 'PT404', null, 'an unknown build is PT404 too');
 select throws_ok($$ select * from public.get_build_status('short') $$, '22023', null, 'a malformed id is 22023');
 select throws_ok($$ select * from public.get_build_status(null) $$, '22023', null, 'a null id is 22023');
 reset role;
-select pg_temp.as_anon();
-select throws_ok(format($$ select * from public.get_build_status(%L) $$, pg_temp.id('b1')), '42501', null, 'anon cannot poll');
+select tests.as_anon();
+select throws_ok(format($$ select * from public.get_build_status(%L) $$, tests.id('b1')), '42501', null, 'anon cannot poll');
 reset role;
-select pg_temp.as_service();
-select is((select status from public.get_build_status(pg_temp.id('b2'))), 'started', 'service_role sees any build');
+select tests.as_service();
+select is((select status from public.get_build_status(tests.id('b2'))), 'started', 'service_role sees any build');
 reset role;
 select is((select prosecdef from pg_proc where oid = 'public.get_build_status(text)'::regprocedure), false,
   'get_build_status is security invoker: row-level security decides what a caller sees');

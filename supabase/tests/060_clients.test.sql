@@ -2,25 +2,9 @@
 -- never revealed to another user; identity rules as for project creation.
 begin;
 select plan(19);
--- Fixtures: two users, identities set the way PostgREST sets them, and a
--- scratch table for ids (readable by every role).
-insert into auth.users (id, email) values
-  ('a0000000-0000-4000-8000-00000000000a', 'alice@example.test'),
-  ('b0000000-0000-4000-8000-00000000000b', 'bob@example.test');
-create function pg_temp.as_user(p_id uuid) returns void language sql as $$
-  select set_config('role', 'authenticated', true),
-         set_config('request.jwt.claims', json_build_object('sub', p_id, 'role', 'authenticated')::text, true) $$;
-create function pg_temp.as_service() returns void language sql as $$
-  select set_config('role', 'service_role', true),
-         set_config('request.jwt.claims', '{"role":"service_role"}', true) $$;
-create function pg_temp.as_anon() returns void language sql as $$
-  select set_config('role', 'anon', true), set_config('request.jwt.claims', '{"role":"anon"}', true) $$;
-create temp table ids (k text primary key, v text);
-grant all on ids to public;
-create function pg_temp.id(p_k text) returns text language sql stable as $$ select v from ids where k = p_k $$;
-grant execute on all functions in schema pg_temp to public;
+select tests.use_fixtures();  -- alice, bob and the scratch table ids (000_helpers)
 
-select pg_temp.as_user('a0000000-0000-4000-8000-00000000000a');
+select tests.as_user('a0000000-0000-4000-8000-00000000000a');
 create temp table c1 as select * from public.get_or_create_client(p_id => 'chat_123', p_name => ' Acme Corp ', p_email => 'ceo@acme.test',
   p_phone => '+1 (555) 010-0000', p_company => 'Acme');
 create temp table c2 as select * from public.get_or_create_client(p_id => 'chat_123', p_name => 'Renamed', p_email => 'other@acme.test');
@@ -37,7 +21,7 @@ select is((select count(*)::int from public.project_events where event_type = 'c
   'one client_created event');
 
 -- another user
-select pg_temp.as_user('b0000000-0000-4000-8000-00000000000b');
+select tests.as_user('b0000000-0000-4000-8000-00000000000b');
 select throws_ok($$ select * from public.get_or_create_client(p_id => 'chat_123', p_name => 'Mine') $$, 'PT409', null,
   'another user''s chat id is PT409, with nothing about that client');
 select is((select count(*)::int from public.clients), 0, 'another user reads none of alice''s clients');
@@ -46,7 +30,7 @@ select throws_ok($$ select * from public.get_or_create_client(p_id => 'chat_9', 
 reset role;
 
 -- service_role
-select pg_temp.as_service();
+select tests.as_service();
 create temp table c3 as select * from public.get_or_create_client(p_id => 'chat-svc', p_name => 'Via service', p_user_id => 'b0000000-0000-4000-8000-00000000000b');
 select is((select user_id from c3), 'b0000000-0000-4000-8000-00000000000b'::uuid, 'service_role creates for a given user');
 select throws_ok($$ select * from public.get_or_create_client(p_id => 'chat-x', p_name => 'x') $$, '22023', null, 'service_role must name the user');
@@ -55,7 +39,7 @@ select throws_ok($$ select * from public.get_or_create_client(p_id => 'chat-x', 
 reset role;
 
 -- bad input
-select pg_temp.as_user('a0000000-0000-4000-8000-00000000000a');
+select tests.as_user('a0000000-0000-4000-8000-00000000000a');
 select throws_ok(format($$ select * from public.get_or_create_client(p_id => %L, p_name => %L, p_email => %L, p_phone => %L) $$, i, n, e, ph), '22023', null, d)
   from (values
     ('', 'x', null, null, 'an empty id'),
@@ -69,7 +53,7 @@ select throws_ok(format($$ select * from public.get_or_create_client(p_id => %L,
 reset role;
 select is((select count(*)::int from public.clients where user_id = 'a0000000-0000-4000-8000-00000000000a'), 1,
   'the refused calls wrote nothing');
-select pg_temp.as_anon();
+select tests.as_anon();
 select throws_ok($$ select * from public.get_or_create_client(p_id => 'anon', p_name => 'x') $$, '42501', null, 'anon cannot create clients');
 reset role;
 

@@ -3,59 +3,43 @@
 -- watch, for service_role only.
 begin;
 select plan(16);
--- Fixtures: two users, identities set the way PostgREST sets them, and a
--- scratch table for ids (readable by every role).
-insert into auth.users (id, email) values
-  ('a0000000-0000-4000-8000-00000000000a', 'alice@example.test'),
-  ('b0000000-0000-4000-8000-00000000000b', 'bob@example.test');
-create function pg_temp.as_user(p_id uuid) returns void language sql as $$
-  select set_config('role', 'authenticated', true),
-         set_config('request.jwt.claims', json_build_object('sub', p_id, 'role', 'authenticated')::text, true) $$;
-create function pg_temp.as_service() returns void language sql as $$
-  select set_config('role', 'service_role', true),
-         set_config('request.jwt.claims', '{"role":"service_role"}', true) $$;
-create function pg_temp.as_anon() returns void language sql as $$
-  select set_config('role', 'anon', true), set_config('request.jwt.claims', '{"role":"anon"}', true) $$;
-create temp table ids (k text primary key, v text);
-grant all on ids to public;
-create function pg_temp.id(p_k text) returns text language sql stable as $$ select v from ids where k = p_k $$;
-grant execute on all functions in schema pg_temp to public;
+select tests.use_fixtures();  -- alice, bob and the scratch table ids (000_helpers)
 
 -- metrics are global: measure this scenario as the difference from before it
 create temp table m0 as select * from public.get_project_metrics(interval '1 hour');
-select pg_temp.as_service();
+select tests.as_service();
 select set_config('request.headers', '{"x-request-id":"trace-1"}', true);
 insert into ids select 'p', project_id::text from public.create_project_for_build(p_user_id => 'a0000000-0000-4000-8000-00000000000a', p_name => 'Audited', p_source => 'worker-service');
-insert into ids select 'b1', current_build_id from public.projects where id = pg_temp.id('p')::uuid;
-insert into ids select 'b2', build_id from public.start_build(p_project_id => pg_temp.id('p')::uuid);
-select * from public.complete_build(p_build_id => pg_temp.id('b2'), p_status => 'completed');
-insert into ids select 'b3', build_id from public.start_build(p_project_id => pg_temp.id('p')::uuid);
-select * from public.complete_build(p_build_id => pg_temp.id('b3'), p_status => 'failed');
-insert into ids select 'b4', build_id from public.start_build(p_project_id => pg_temp.id('p')::uuid);
-select * from public.complete_build(p_build_id => pg_temp.id('b4'), p_status => 'canceled');
+insert into ids select 'b1', current_build_id from public.projects where id = tests.id('p')::uuid;
+insert into ids select 'b2', build_id from public.start_build(p_project_id => tests.id('p')::uuid);
+select * from public.complete_build(p_build_id => tests.id('b2'), p_status => 'completed');
+insert into ids select 'b3', build_id from public.start_build(p_project_id => tests.id('p')::uuid);
+select * from public.complete_build(p_build_id => tests.id('b3'), p_status => 'failed');
+insert into ids select 'b4', build_id from public.start_build(p_project_id => tests.id('p')::uuid);
+select * from public.complete_build(p_build_id => tests.id('b4'), p_status => 'canceled');
 select * from public.create_project_for_build(p_user_id => 'a0000000-0000-4000-8000-00000000000a', p_name => 'Audited', p_source => 'worker-service');
 select * from public.get_or_create_client(p_id => 'chat-audit', p_name => 'Client', p_user_id => 'a0000000-0000-4000-8000-00000000000a');
 select set_config('request.headers', '', true);
 reset role;
 
 select bag_eq(
-  $$ select event_type from public.project_events where project_id = pg_temp.id('p')::uuid $$,
+  $$ select event_type from public.project_events where project_id = tests.id('p')::uuid $$,
   $$ values ('project_created'), ('build_started'), ('build_started'), ('build_superseded'), ('build_completed'), ('version_created'),
             ('build_started'), ('build_failed'), ('build_started'), ('build_canceled') $$,
   'every transition wrote its event');
 select is((select count(*)::int from public.project_events where event_type = 'client_created' and client_id = 'chat-audit'), 1, 'client_created too');
-select is((select count(*)::int from public.project_events where project_id = pg_temp.id('p')::uuid and actor_role <> 'service_role'), 0,
+select is((select count(*)::int from public.project_events where project_id = tests.id('p')::uuid and actor_role <> 'service_role'), 0,
   'events record the actor role');
 select is((select count(*)::int from public.project_events where user_id = 'a0000000-0000-4000-8000-00000000000a' and request_id is distinct from 'trace-1'), 0,
   'events record the request id');
-select is((select source from public.project_events where project_id = pg_temp.id('p')::uuid and event_type = 'project_created'), 'worker-service',
+select is((select source from public.project_events where project_id = tests.id('p')::uuid and event_type = 'project_created'), 'worker-service',
   'events record the source service');
-select is((select payload ->> 'superseded_by' from public.project_events where event_type = 'build_superseded' and build_id = pg_temp.id('b1')),
-  pg_temp.id('b2'), 'a superseded event names its successor');
+select is((select payload ->> 'superseded_by' from public.project_events where event_type = 'build_superseded' and build_id = tests.id('b1')),
+  tests.id('b2'), 'a superseded event names its successor');
 select ok(exists (select from pg_publication_tables where tablename = 'project_events') or not exists (select from pg_publication where pubname = 'supabase_realtime'),
   'project_events is published to Supabase Realtime where Realtime exists');
 
-select pg_temp.as_service();
+select tests.as_service();
 create temp table m as select * from public.get_project_metrics(interval '1 hour');
 reset role;
 select results_eq(
@@ -70,12 +54,12 @@ select is((select success_rate from m),
   'success rate is completed over finished');
 select ok((select avg_build_duration_ms >= 0 from m), 'average duration of finished builds');
 
-select pg_temp.as_service();
+select tests.as_service();
 select throws_ok($$ select * from public.get_project_metrics(interval '0') $$, '22023', null, 'a zero window is 22023');
 select throws_ok($$ select * from public.get_project_metrics(interval '400 days') $$, '22023', null, 'a window over 366 days is 22023');
 select throws_ok($$ select * from public.get_project_metrics(null) $$, '22023', null, 'a null window is 22023');
 reset role;
-select pg_temp.as_user('a0000000-0000-4000-8000-00000000000a');
+select tests.as_user('a0000000-0000-4000-8000-00000000000a');
 select throws_ok($$ select * from public.get_project_metrics() $$, '42501', null, 'users cannot read the metrics');
 select throws_ok($$ select * from public.check_invariants() $$, '42501', null, 'users cannot run the invariants check');
 reset role;
