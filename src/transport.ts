@@ -20,7 +20,7 @@ export interface Transport {
 
 /** The part of a SupabaseClient the SDK uses (any supabase-js v2 client fits). */
 export interface SupabaseLike {
-  // biome-ignore lint: supabase-js's rpc is generic over the schema; any client is accepted.
+  // supabase-js's rpc is generic over the schema; this loose shape accepts any client.
   rpc(fn: string, args?: Record<string, unknown>): PromiseLike<{ data: unknown; error: unknown; status: number }>;
 }
 
