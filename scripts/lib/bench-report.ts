@@ -31,7 +31,7 @@ export interface BenchResults {
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 function lineChart(r: BenchResults): string {
-  const W = 640, H = 360, L = 60, R = 150, T = 40, B = 50;
+  const W = 780, H = 360, L = 60, R = 230, T = 40, B = 50;
   const clients = Object.keys(r.creation_tps_by_clients).map(Number).sort((a, b) => a - b);
   const max = Math.max(...clients.map((c) => Math.max(r.floor_tps_by_clients[c]!, r.creation_tps_by_clients[c]!))) * 1.1;
   const x = (i: number) => L + (i / (clients.length - 1)) * (W - L - R);
@@ -58,9 +58,9 @@ ${series(r.creation_tps_by_clients, '#1f6feb', 'create_complete_project', 18)}
 
 function barChart(r: BenchResults): string {
   const entries = Object.entries(r.strategies);
-  const W = 640, rowH = 56, T = 50, L = 210, H = T + entries.length * rowH + 20;
+  const W = 720, rowH = 56, T = 50, L = 210, H = T + entries.length * rowH + 20;
   const max = Math.max(...entries.map(([, s]) => s.tps)) * 1.15;
-  const bar = (v: number) => (v / max) * (W - L - 40);
+  const bar = (v: number) => (v / max) * (W - L - 110);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="white"/>
 <text x="16" y="24" font-size="15" font-weight="bold">Duplicate storm: 50 users x 10 identical requests, 32 connections</text>
@@ -86,7 +86,7 @@ function markdown(r: BenchResults): string {
   const lines = [
     '# Benchmark results',
     '',
-    `Generated ${r.generated_at} by \`npm run bench${r.quick ? ' -- --quick' : ''}\` on ${r.machine.cpus} CPUs, ${r.machine.memory_gib} GiB, Node ${r.machine.node}, ${r.server} (throwaway cluster, fsync and synchronous_commit on). ${r.seconds_per_point} s per point; every number below comes from this one run.`,
+    `Generated ${r.generated_at} by \`npm run bench${r.quick ? ' -- --quick' : ''}\` on ${r.machine.cpus} CPUs, ${r.machine.memory_gib} GiB, Node ${r.machine.node}, ${r.server} (throwaway cluster, fsync and synchronous_commit on). ${r.seconds_per_point} s per point and kind; every number below comes from this one run.`,
     '',
     '## Targets',
     '',
@@ -99,7 +99,7 @@ function markdown(r: BenchResults): string {
     '',
     '## Throughput against the floor',
     '',
-    'The floor inserts the same rows as `create_complete_project` (project, first build, provisional version, AI-time session, three events) in one statement with data-modifying CTEs: no function, no lock, no validation, ids from `gen_random_uuid()` (ULID columns get `0` + 25 hex digits). Both run under pgbench (`-M prepared`), each client a distinct user, a random project name per call.',
+    'The floor inserts the same rows as `create_complete_project` (project, first build, provisional version, AI-time session, three events) in one statement with data-modifying CTEs: no function, no lock, no validation, ids from `gen_random_uuid()` (ULID columns get `0` + 25 hex digits). Both run under pgbench (`-M prepared`), each client a distinct user, a random project name per call. Each point runs floor, ours, ours, floor after a `CHECKPOINT` (the mean of each pair is reported), so drift and background writes fall on both alike.',
     '',
     '![throughput](throughput.svg)',
     '',
