@@ -20,6 +20,9 @@ import { startThrowaway, type Throwaway } from './lib/throwaway.ts';
 import { readmeSection, renderReport, type BenchResults } from './lib/bench-report.ts';
 import { readFile } from 'node:fs/promises';
 
+// Output piped into a reader that quits (| head) must not kill us before cleanup.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+
 const quick = process.argv.includes('--quick');
 const SECONDS = quick ? 2 : 8;
 const CLIENTS = [1, 2, 4, 8, 16, 32];

@@ -21,6 +21,9 @@ import { ensureEmbedded } from './lib/embedded.ts';
 import { anonKey, serviceRoleKey } from './lib/jwt.ts';
 import { appliedVersion, migrate } from './lib/migrate.ts';
 
+// Output piped into a reader that quits (| head) must not kill us before cleanup.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+
 const t0 = Date.now();
 const log = (m: string) => console.log(m);
 const FUNCTIONS = ['create-project', 'start-build', 'build-status', 'complete-build', 'get-or-create-client'];

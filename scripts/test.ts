@@ -18,6 +18,9 @@ import { migrate } from './lib/migrate.ts';
 import { installPgtapFiles, startThrowaway, type Throwaway } from './lib/throwaway.ts';
 import { spawn } from 'node:child_process';
 
+// Output piped into a reader that quits (| head) must not kill us before cleanup.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+
 const args = process.argv.slice(2);
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const vitestArgs = args.filter((a) => !a.startsWith('--only='));
