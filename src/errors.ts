@@ -37,6 +37,10 @@ export const ERROR_REGISTRY = {
 
 export type RegisteredSqlstate = keyof typeof ERROR_REGISTRY;
 
+/** Our stable codes back to a SQLSTATE (first registered wins: invalid_input is 22023). */
+const SQLSTATE_BY_CODE: Record<string, string> = {};
+for (const [state, entry] of Object.entries(ERROR_REGISTRY)) SQLSTATE_BY_CODE[entry.code] ??= state;
+
 /** Classes of SQLSTATEs outside the registry (by their first two characters). */
 function classify(sqlstate: string | null): RegistryEntry {
   if (sqlstate && sqlstate in ERROR_REGISTRY) return ERROR_REGISTRY[sqlstate as RegisteredSqlstate];
@@ -62,6 +66,8 @@ export interface ProjectsErrorInit {
   details?: string | null;
   hint?: string | null;
   cause?: unknown;
+  /** The reference id a server already gave this error (else a new one is made). */
+  referenceId?: string;
 }
 
 /** Base class of every error the SDK throws. */
@@ -74,13 +80,14 @@ export class ProjectsError extends Error {
   /** The HTTP status an API answers with for this error. */
   readonly httpStatus: number;
   /** A ULID to quote to support; logged with the error. */
-  readonly referenceId: string = newReferenceId();
+  readonly referenceId: string;
   readonly timestamp: string = new Date().toISOString();
   readonly details: string | null;
   readonly hint: string | null;
 
   constructor(init: ProjectsErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.referenceId = init.referenceId ?? newReferenceId();
     this.code = init.code;
     this.sqlstate = init.sqlstate;
     this.httpStatus = init.httpStatus;
@@ -175,12 +182,20 @@ export function toProjectsError(e: unknown, status?: number): ProjectsError {
     });
   }
   const raw = str(o.code);
-  const sqlstate = raw && /^[0-9A-Z]{5}$/.test(raw) ? raw : raw?.startsWith('PGRST') ? raw : null;
-  const entry = classify(sqlstate);
+  // An edge function's body ({ error, code, referenceId }) carries our stable code, not a SQLSTATE.
+  const fromCode = raw && raw in SQLSTATE_BY_CODE ? SQLSTATE_BY_CODE[raw] : undefined;
+  const sqlstate = fromCode ?? (raw && /^[0-9A-Z]{5}$/.test(raw) ? raw : raw?.startsWith('PGRST') ? raw : null);
+  let entry = classify(sqlstate);
+  if (!fromCode && raw && !sqlstate && status !== undefined && status >= 400 && status < 500) {
+    // An HTTP error the edge functions answer themselves (unauthorized, invalid_json, ...).
+    entry = { code: raw, httpStatus: status, kind: status === 401 || status === 403 ? 'permission' : status === 404 ? 'not_found' : 'validation', meaning: raw };
+  }
   const Cls = CLASSES[entry.kind];
   const httpStatus = entry.kind === 'permission' && status === 401 ? 401 : entry.httpStatus;
+  const referenceId = str(o.referenceId);
   return new Cls({
-    message: str(o.message) ?? entry.meaning,
+    referenceId: referenceId && /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/.test(referenceId) ? referenceId : undefined,
+    message: str(o.message) ?? str(o.error) ?? entry.meaning,
     code: entry.code,
     sqlstate,
     httpStatus,

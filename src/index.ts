@@ -38,7 +38,7 @@ export {
   type Logger,
 } from './errors.ts';
 export { withRetry, type RetryOptions } from './retry.ts';
-export { PollTimeoutError, type PollOptions } from './poll.ts';
+export { PollTimeoutError, pollBuildStatus, type PollOptions } from './poll.ts';
 export { FINAL_WORKER_STATUSES, WORKER_STATUS_MAP, mapWorkerStatus, type BuildStatus, type ProjectStatus } from './status.ts';
 export { newReferenceId, newUlid, isUlid } from './ulid.ts';
 export type * from './schemas.ts';

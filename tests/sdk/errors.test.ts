@@ -1,0 +1,57 @@
+/**
+ * toProjectsError builds the same typed error from every shape a failure
+ * arrives in: a PostgREST body, a postgres.js error, an edge function's body,
+ * a network failure.
+ */
+import { describe, expect, it } from 'vitest';
+import { ConflictError, NotFoundError, PermissionError, ProjectsError, RetryableError, ValidationError, toProjectsError } from '../../src/index.ts';
+
+const REF = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
+
+describe('toProjectsError', () => {
+  it.each([
+    [{ code: 'PT404', message: 'build not found', details: null, hint: null }, 404, NotFoundError, 'not_found'],
+    [{ code: '55P03', message: 'lock', details: null, hint: 'Retry' }, 500, RetryableError, 'lock_timeout'],
+    [{ code: '40P01', message: 'deadlock detected' }, 500, RetryableError, 'deadlock'],
+    [{ code: '22P02', message: 'invalid input syntax for type uuid' }, 400, ValidationError, 'invalid_input'],
+    [{ code: '23505', message: 'duplicate key' }, 409, ConflictError, 'duplicate'],
+    [{ code: 'PGRST202', message: 'Could not find the function' }, 404, ProjectsError, 'function_not_found'],
+    [{ code: 'XX000', message: 'internal' }, 500, ProjectsError, 'internal'],
+  ] as const)('a PostgREST body %o (HTTP %i) → %o', (body, status, cls, code) => {
+    const err = toProjectsError(body, status);
+    expect(err).toBeInstanceOf(cls);
+    expect(err.code).toBe(code);
+    expect(err.sqlstate).toBe(body.code);
+  });
+
+  it('a postgres.js error keeps its detail and hint', () => {
+    const err = toProjectsError(Object.assign(new Error('p_name must be 1 to 120 characters'), { code: '22023', detail: 'length 0', hint: 'fix it' }));
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(err).toMatchObject({ details: 'length 0', hint: 'fix it', sqlstate: '22023' });
+  });
+
+  it.each([
+    [{ error: 'build not found', code: 'not_found', referenceId: REF }, 404, NotFoundError, 'PT404'],
+    [{ error: 'key reused', code: 'idempotency_key_reused', referenceId: REF }, 422, ConflictError, 'PT422'],
+    [{ error: 'busy', code: 'lock_timeout', referenceId: REF }, 503, RetryableError, '55P03'],
+    [{ error: 'send a JWT', code: 'unauthorized', referenceId: REF }, 401, PermissionError, null],
+    [{ error: 'bad JSON', code: 'invalid_json', referenceId: REF }, 400, ValidationError, null],
+  ] as const)('an edge function body %o (HTTP %i) → %o, keeping the server\'s reference id', (body, status, cls, sqlstate) => {
+    const err = toProjectsError(body, status);
+    expect(err).toBeInstanceOf(cls);
+    expect(err.sqlstate).toBe(sqlstate);
+    expect(err.referenceId).toBe(REF);
+    expect(err.message).toBe(body.error);
+  });
+
+  it('a network failure is retryable with an unknown outcome', () => {
+    expect(toProjectsError(new TypeError('fetch failed'))).toBeInstanceOf(RetryableError);
+    expect(toProjectsError({ message: 'FetchError: request failed', code: '' }, 0)).toMatchObject({ code: 'network' });
+    expect(toProjectsError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toMatchObject({ code: 'network' });
+  });
+
+  it('serializes without SQL or parameters', () => {
+    const json = toProjectsError({ code: '22023', message: 'p_name must not be empty' }).toJSON();
+    expect(Object.keys(json).sort()).toEqual(['code', 'hint', 'httpStatus', 'message', 'name', 'referenceId', 'sqlstate', 'timestamp']);
+  });
+});
