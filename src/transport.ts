@@ -2,15 +2,12 @@
  * Two transports, one contract: call a SQL function by name with named
  * arguments and get its rows. Errors are thrown raw; api.ts types them.
  *
- * - supabase-js: `client.rpc()` with the caller's JWT (PostgREST sets the role
- *   and request.jwt.claims; row-level security applies).
- * - postgres.js: one transaction per call that sets the role and
- *   request.jwt.claims exactly as PostgREST does, so auth.uid() and RLS behave
- *   the same. Works behind transaction-mode poolers (no prepared statements
- *   when `pooler: true`; every setting is transaction-local).
+ * - supabase-js (this file, safe in browsers): `client.rpc()` with the caller's
+ *   JWT (PostgREST sets the role and request.jwt.claims; RLS applies).
+ * - postgres.js (postgres.ts, servers only): the same settings in the call's
+ *   own transaction, so auth.uid() and RLS behave the same.
  */
-import postgres from 'postgres';
-import { SQL_FUNCTIONS, type SqlFunction } from './functions.ts';
+import type { SqlFunction } from './functions.ts';
 
 export interface Transport {
   /** Rows of a set-returning function, or `[{ result }]` for a scalar one. */
@@ -41,79 +38,6 @@ export function supabaseTransport(client: SupabaseLike): Transport {
       if (error) throw new RpcFailure(error, status);
       if (shape === 'scalar') return [{ result: data }];
       return Array.isArray(data) ? data : data == null ? [] : [data];
-    },
-  };
-}
-
-/** Who a postgres.js call acts as: a user (role authenticated) or service_role. */
-export type ActAs = { userId: string } | 'service_role';
-
-export interface PostgresClientOptions {
-  /** Pool size (default 5). */
-  max?: number;
-  /** Behind a transaction-mode pooler (Supavisor :6543, PgBouncer): no prepared statements. */
-  pooler?: boolean;
-  /** Extra postgres.js options. */
-  options?: postgres.Options<{}>;
-}
-
-/** A postgres.js pool configured for the SDK. */
-export function createPostgresClient(url: string, opts: PostgresClientOptions = {}): postgres.Sql {
-  return postgres(url, {
-    max: opts.max ?? 5,
-    prepare: !opts.pooler,
-    idle_timeout: 30,
-    connect_timeout: 10,
-    onnotice: () => undefined,
-    connection: { application_name: 'projects-core-sdk' },
-    ...opts.options,
-  });
-}
-
-function claimsFor(actAs: ActAs): { role: string; claims: string } {
-  if (actAs === 'service_role') return { role: 'service_role', claims: JSON.stringify({ role: 'service_role' }) };
-  return { role: 'authenticated', claims: JSON.stringify({ sub: actAs.userId, role: 'authenticated', aud: 'authenticated' }) };
-}
-
-/**
- * A SQL literal that means the same whatever standard_conforming_strings is:
- * an E'' string with backslashes and quotes escaped. Text cannot hold NUL,
- * so a value containing one is refused before it reaches the server.
- */
-function literal(value: string | null): string {
-  if (value === null) return 'null';
-  if (value.includes('\0')) throw Object.assign(new Error('text must not contain NUL characters'), { code: '22021' });
-  return `E'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
-}
-
-/**
- * One call is one simple-protocol query of two statements, which PostgreSQL
- * runs as one implicit transaction: the role and claims are set locally (as
- * PostgREST does), then the function runs. One round trip; an error rolls
- * everything back and leaves the connection clean; nothing is prepared, so it
- * works behind transaction-mode poolers. (postgres.js's sql.begin() is not
- * used: when a backend dies inside it, postgres.js 3.4.9 crashes the process
- * with an uncatchable TypeError, porsager/postgres#1154 and #1208.)
- * Function and parameter names come from SQL_FUNCTIONS, never from callers.
- */
-export function postgresTransport(sql: postgres.Sql, actAs: ActAs): Transport {
-  const identity = claimsFor(actAs);
-  const prelude = `select set_config('role', ${literal(identity.role)}, true), set_config('request.jwt.claims', ${literal(identity.claims)}, true)`;
-  return {
-    kind: 'postgres',
-    async call(fn, args, shape) {
-      const types = SQL_FUNCTIONS[fn] as Record<string, string>;
-      const named: string[] = [];
-      for (const [k, v] of Object.entries(args)) {
-        if (v === undefined) continue;
-        const type = types[k];
-        if (!type) throw new Error(`${fn} has no parameter ${k}`);
-        named.push(`${k} => ${literal(v)}::${type}`);
-      }
-      const call = `public.${fn}(${named.join(', ')})`;
-      const text = shape === 'scalar' ? `select ${call} as result` : `select * from ${call}`;
-      const results = (await sql.unsafe(`${prelude};\n${text}`)) as unknown as unknown[][];
-      return [...(results[1] ?? [])];
     },
   };
 }

@@ -1,0 +1,43 @@
+/**
+ * The browser's way in: supabase-js (from @supabase/ssr) with the user's token,
+ * calling the edge functions `npm start` serves. Failures become the SDK's
+ * typed errors, keeping the server's reference id.
+ */
+import { createBrowserClient } from '@supabase/ssr';
+import { FunctionsHttpError, type SupabaseClient } from '@supabase/supabase-js';
+import { toProjectsError, type ProjectsError } from '@projects-core/sdk';
+
+export interface ClientEnv {
+  supabaseUrl: string;
+  anonKey: string;
+  token: string;
+}
+
+export function browserClient(env: ClientEnv): SupabaseClient {
+  return createBrowserClient(env.supabaseUrl, env.anonKey, {
+    global: { headers: { Authorization: `Bearer ${env.token}` } },
+    auth: { persistSession: false, autoRefreshToken: false },
+    isSingleton: false,
+  });
+}
+
+/** Calls an edge function; throws a ProjectsError (with the server's referenceId) on failure. */
+export async function invoke<T>(
+  supabase: SupabaseClient,
+  name: string,
+  options: { body?: Record<string, unknown>; method?: 'GET' | 'POST'; headers?: Record<string, string> } = {},
+): Promise<T> {
+  const { data, error } = await supabase.functions.invoke(name, { method: options.method ?? 'POST', body: options.body, headers: options.headers });
+  if (!error) return data as T;
+  if (error instanceof FunctionsHttpError) {
+    const res = error.context as Response;
+    const body = await res.json().catch(() => ({ error: error.message }));
+    throw toProjectsError(body, res.status);
+  }
+  throw toProjectsError(error, 0);
+}
+
+export const describeError = (e: unknown): { message: string; referenceId: string | null } => {
+  const err = toProjectsError(e) as ProjectsError;
+  return { message: err.message, referenceId: err.referenceId };
+};
