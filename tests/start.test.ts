@@ -5,29 +5,18 @@
  * a clean stop on SIGINT.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { createClient } from '@supabase/supabase-js';
 import ws from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonKey, userJwt } from '../scripts/lib/jwt.ts';
 import { connect, createUser, databaseUrl, type Sql } from './helpers/db.ts';
-import { JWT_SECRET } from './helpers/edge.ts';
+import { JWT_SECRET, freePort } from './helpers/edge.ts';
 
 let child: ChildProcess;
 let output = '';
 let api: string;
 let sql: Sql;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   sql = connect(1);

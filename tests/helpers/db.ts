@@ -61,3 +61,13 @@ export function first<T>(rows: readonly T[]): T {
   if (rows.length === 0) throw new Error('expected a row');
   return rows[0]!;
 }
+
+/** The error a call fails with (fails the test when the call succeeds). */
+export async function rejection(p: Promise<unknown>): Promise<Error & Record<string, unknown>> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error & Record<string, unknown>;
+  }
+  throw new Error('expected the call to fail');
+}

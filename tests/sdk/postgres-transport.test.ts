@@ -14,7 +14,7 @@ import {
   fromPostgres,
   type ProjectsApi,
 } from '../../src/index.ts';
-import { connect, createUser, databaseUrl, type Sql, first } from '../helpers/db.ts';
+import { connect, createUser, databaseUrl, type Sql, first, rejection } from '../helpers/db.ts';
 
 let sql: Sql;
 let owner: Sql;
@@ -38,14 +38,6 @@ afterAll(async () => {
   await owner.end();
 });
 
-async function rejection(p: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error & Record<string, unknown>;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('creating projects', () => {
   it('creates a complete project for the signed-in user, with server-generated ids', async () => {

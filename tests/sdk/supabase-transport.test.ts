@@ -10,7 +10,7 @@ import ws from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, PermissionError, RetryableError, ValidationError, fromSupabase } from '../../src/index.ts';
 import { anonKey, serviceRoleKey, userJwt } from '../../scripts/lib/jwt.ts';
-import { connect, createUser, type Sql } from '../helpers/db.ts';
+import { connect, createUser, type Sql, rejection } from '../helpers/db.ts';
 import { postgrestFetch } from '../helpers/postgrest-fetch.ts';
 
 const SECRET = 'super-secret-jwt-token-with-at-least-32-characters-long';
@@ -26,14 +26,6 @@ function client(token: string, fetchImpl?: typeof fetch) {
   });
 }
 
-async function rejection(p: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error & Record<string, unknown>;
-  }
-  throw new Error('expected the call to fail');
-}
 
 beforeAll(() => {
   sql = connect(4);
