@@ -1,6 +1,6 @@
 /**
- * Server-side database access: the SDK over postgres.js (acting as the signed-in
- * user, or as the worker for the dev-only simulator), and RLS-protected reads.
+ * Server-side database access: the SDK over postgres.js acting as the signed-in
+ * user, and RLS-protected reads.
  * On hosted Supabase you could use fromSupabase(createServerClient(...)) instead:
  * the same API over PostgREST. Locally there is no PostgREST, so postgres.js it is.
  */
@@ -14,7 +14,6 @@ const globalForDb = globalThis as unknown as { projectsSql?: postgres.Sql };
 export const sql = (globalForDb.projectsSql ??= createPostgresClient(config.databaseUrl, { max: 4 }));
 
 export const apiFor = (userId: string): ProjectsApi => fromPostgres(sql, { actAs: { userId } });
-export const workerApi = (): ProjectsApi => fromPostgres(sql, { actAs: 'service_role' });
 
 export interface ProjectRow {
   id: string;

@@ -28,6 +28,14 @@ export function signSession(userId: string, email: string, ttlSeconds = 8 * 3600
   return `${head}.${body}.${sig}`;
 }
 
+/** The local service_role key (as `npm start` prints it), for the dev-only worker simulator. */
+export function signServiceKey(): string {
+  const head = b64(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+  const body = b64(JSON.stringify({ iss: 'supabase-demo', role: 'service_role', exp: 1983812996 }));
+  const sig = createHmac('sha256', config.jwtSecret).update(`${head}.${body}`).digest('base64url');
+  return `${head}.${body}.${sig}`;
+}
+
 export function verifySession(token: string | undefined): Session | null {
   const [head, body, sig] = (token ?? '').split('.');
   if (!head || !body || !sig) return null;
