@@ -36,7 +36,8 @@ async function main(): Promise<void> {
   stack = s.child;
   stack.once('exit', () => void shutdown(1));
 
-  const dbUrl = /DB URL: +(\S+)/.exec(s.output())?.[1];
+  // The embedded database's URL (with DATABASE_URL set, the app inherits it and the printed one is masked).
+  const dbUrl = process.env.DATABASE_URL ? undefined : /DB URL: +(\S+)/.exec(s.output())?.[1];
   log(`starting the NextJS example (next dev) on 127.0.0.1:${port}`);
   const a = await spawnUntil(process.execPath, [nextCli, 'dev', '--hostname', '127.0.0.1', '--port', String(port)], {
     cwd: exampleDir,

@@ -109,6 +109,13 @@ function startEdgeRuntime(dbUrl: string, port: number): Promise<ChildProcess> {
   });
 }
 
+/** A URL with its password masked (DATABASE_URL may hold a real one). */
+function redact(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}
+
 async function health(): Promise<{ status: number; body: unknown }> {
   const started = Date.now();
   try {
@@ -188,7 +195,7 @@ async function main(): Promise<void> {
   log(`API URL:        ${api}`);
   log(`Functions URL:  ${api}/functions/v1/<name>  (${FUNCTIONS.join(', ')})`);
   log(`Health:         ${api}/functions/v1/health`);
-  log(`DB URL:         ${dbUrl}`);
+  log(`DB URL:         ${config.databaseUrl ? redact(dbUrl) : dbUrl}`);
   log(`anon key:       ${anonKey(config.jwtSecret)}`);
   log(`service_role key: ${serviceRoleKey(config.jwtSecret)}`);
   log(`JWT secret:     ${process.env.SUPABASE_JWT_SECRET ? 'SUPABASE_JWT_SECRET' : "the Supabase CLI's local default (set SUPABASE_JWT_SECRET to change it)"}`);

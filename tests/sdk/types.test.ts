@@ -9,6 +9,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { z } from 'zod';
 import type { Database } from '../../src/database.types.ts';
 import { SQL_FUNCTIONS } from '../../src/functions.ts';
+import { fromSupabase } from '../../src/index.ts';
 import type * as s from '../../src/schemas.ts';
 
 type Fns = Database['public']['Functions'];
@@ -39,5 +40,14 @@ describe('the SDK and the generated database types', () => {
     expectTypeOf<keyof z.input<typeof s.createVersionRow>>().toEqualTypeOf<Columns<'create_version_on_success'>>();
     expectTypeOf<keyof z.input<typeof s.buildStatusRow>>().toEqualTypeOf<Columns<'get_build_status'>>();
     expectTypeOf<keyof z.input<typeof s.clientRow>>().toEqualTypeOf<Columns<'get_or_create_client'>>();
+  });
+});
+
+describe('fromSupabase', () => {
+  it('accepts a supabase-js client typed with the generated Database', () => {
+    // Compiles only if a typed client fits the SDK's SupabaseLike.
+    type TypedClient = import('@supabase/supabase-js').SupabaseClient<Database>;
+    const accepts = (client: TypedClient) => fromSupabase(client);
+    expect(typeof accepts).toBe('function');
   });
 });
