@@ -2,7 +2,7 @@
  * The edge functions end to end: Deno serving supabase/functions, called with
  * supabase-js `functions.invoke` and with plain fetch, against the real database.
  */
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { createClient, FunctionsHttpError } from '@supabase/supabase-js';
 import ws from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,9 +15,20 @@ let sql: Sql;
 let alice: string;
 let bob: string;
 
+// A project's asymmetric JWT signing key (ES256), published to the functions as a JWKS.
+const signingKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const otherKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const jwks = { keys: [{ ...signingKey.publicKey.export({ format: 'jwk' }), kid: 'key-1', alg: 'ES256', use: 'sig' }] };
+
+function es256(claims: Record<string, unknown>, key: KeyObject, kid = 'key-1'): string {
+  const part = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const signed = `${part({ alg: 'ES256', typ: 'JWT', kid })}.${part(claims)}`;
+  return `${signed}.${sign('sha256', Buffer.from(signed), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+}
+
 beforeAll(async () => {
   sql = connect(2);
-  edge = await startEdgeRuntime();
+  edge = await startEdgeRuntime({ SUPABASE_JWKS: JSON.stringify(jwks) });
   alice = await createUser(sql);
   bob = await createUser(sql);
 }, 90_000);
@@ -108,6 +119,18 @@ describe('create-project', () => {
     }
     const { count } = first(await sql`select count(*)::int as count from public.projects where owner_id = ${bob}`);
     expect(count).toBe(0);
+  });
+
+  it('accepts sessions signed with the project\'s asymmetric key (ES256, JWKS) and refuses other keys', async () => {
+    const claims = { sub: alice, role: 'authenticated', aud: 'authenticated', exp: Math.floor(Date.now() / 1000) + 600 };
+    const ok = await post('create-project', { name: 'Signed with ES256' }, auth(es256(claims, signingKey.privateKey)));
+    expect(ok.status).toBe(201);
+    const wrongKey = await post('create-project', { name: 'x' }, auth(es256(claims, otherKey.privateKey)));
+    expect(wrongKey.status).toBe(401);
+    const unknownKid = await post('create-project', { name: 'x' }, auth(es256(claims, signingKey.privateKey, 'key-2')));
+    expect(unknownKid.status).toBe(401);
+    const expired = await post('create-project', { name: 'x' }, auth(es256({ ...claims, exp: 1 }, signingKey.privateKey)));
+    expect(expired.status).toBe(401);
   });
 
   it('answers the CORS preflight', async () => {

@@ -27,7 +27,7 @@ export interface EdgeRuntime {
   stop(): Promise<void>;
 }
 
-export async function startEdgeRuntime(): Promise<EdgeRuntime> {
+export async function startEdgeRuntime(extraEnv: Record<string, string> = {}): Promise<EdgeRuntime> {
   const port = await freePort();
   const root = path.resolve(import.meta.dirname, '..', '..');
   const child: ChildProcess = spawn(
@@ -36,7 +36,7 @@ export async function startEdgeRuntime(): Promise<EdgeRuntime> {
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, SUPABASE_DB_URL: databaseUrl(), SUPABASE_JWT_SECRET: JWT_SECRET, EDGE_RUNTIME_PORT: String(port), NO_COLOR: '1' },
+      env: { ...process.env, SUPABASE_DB_URL: databaseUrl(), SUPABASE_JWT_SECRET: JWT_SECRET, EDGE_RUNTIME_PORT: String(port), NO_COLOR: '1', ...extraEnv },
     },
   );
   let output = '';

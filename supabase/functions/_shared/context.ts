@@ -8,7 +8,7 @@
 import postgres from 'postgres';
 import { createPostgresClient, fromPostgres, type ProjectsApi } from '@projects-core/sdk';
 import { HttpError } from './http.ts';
-import { verifyRequest, type Claims } from './jwt.ts';
+import { loadJwks, verifyRequest, type Claims } from './jwt.ts';
 
 const LOCAL_JWT_SECRET = 'super-secret-jwt-token-with-at-least-32-characters-long';
 
@@ -23,6 +23,8 @@ function database(): postgres.Sql {
   return pool;
 }
 
+const jwks = loadJwks((name) => Deno.env.get(name));
+
 export interface Caller {
   claims: Claims;
   api: ProjectsApi;
@@ -30,7 +32,7 @@ export interface Caller {
 
 /** Verifies the JWT and returns the SDK acting as its subject (a user, or service_role). */
 export async function authenticate(req: Request, allowed: Claims['role'][]): Promise<Caller> {
-  const claims = await verifyRequest(req, Deno.env.get('SUPABASE_JWT_SECRET') ?? LOCAL_JWT_SECRET);
+  const claims = await verifyRequest(req, { secret: Deno.env.get('SUPABASE_JWT_SECRET') ?? LOCAL_JWT_SECRET, jwks });
   if (!allowed.includes(claims.role)) {
     throw new HttpError(claims.role === 'anon' ? 401 : 403, 'permission_denied', `this function needs a ${allowed.join(' or ')} token`);
   }
