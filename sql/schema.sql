@@ -14,6 +14,8 @@
 --   20261124200000
 --   20261124201000
 --   20261124202000
+--   20261124203000
+--   20261124203100
 --
 -- PostgreSQL database dump
 --
@@ -1073,6 +1075,57 @@ queued/pending -> queued, building/started/running -> building, superseded -> su
 Errors: 22023 for an unknown status (never a silent default). Callable by anyone.';
 
 --
+-- Name: prune_idempotency_records(interval, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.prune_idempotency_records(p_older_than interval DEFAULT '7 days'::interval, p_batch_size integer DEFAULT 10000) RETURNS TABLE(keys_deleted bigint, replays_deleted bigint)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_before timestamptz;
+  v_keys bigint;
+  v_replays bigint;
+begin
+  if p_older_than is null or p_older_than < interval '1 hour' then
+    raise exception 'p_older_than must be at least 1 hour: a key must outlive the retries of its request'
+      using errcode = '22023', detail = format('p_older_than = %s', p_older_than);
+  end if;
+  if p_batch_size is null or p_batch_size not between 1 and 1000000 then
+    raise exception 'p_batch_size must be between 1 and 1000000' using errcode = '22023';
+  end if;
+  v_before := now() - p_older_than;
+  with doomed as (
+    select k.owner_id, k.idempotency_key from public.idempotency_keys k
+     where k.created_at < v_before order by k.created_at limit p_batch_size
+  ), d as (
+    delete from public.idempotency_keys k using doomed
+     where k.owner_id = doomed.owner_id and k.idempotency_key = doomed.idempotency_key
+    returning 1
+  )
+  select count(*) into v_keys from d;
+  with doomed as (
+    select r.id from public.idempotent_replays r where r.replayed_at < v_before order by r.replayed_at limit p_batch_size
+  ), d as (
+    delete from public.idempotent_replays r using doomed where r.id = doomed.id returning 1
+  )
+  select count(*) into v_replays from d;
+  return query select v_keys, v_replays;
+end
+$$;
+
+--
+-- Name: FUNCTION prune_idempotency_records(p_older_than interval, p_batch_size integer); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.prune_idempotency_records(p_older_than interval, p_batch_size integer) IS 'Deletes idempotency keys and replay records older than p_older_than (default 7 days, at least
+1 hour), at most p_batch_size of each per call (default 10000); returns how many were deleted.
+A replay of a pruned key creates anew, so keep p_older_than above your clients'' retry horizon.
+Run it periodically, e.g. with pg_cron:
+  select cron.schedule(''prune-idempotency'', ''17 * * * *'', ''select public.prune_idempotency_records()'');
+Errors: 22023 bad window or batch size. Callers: service_role, DBAs.';
+
+--
 -- Name: start_build(uuid, text, text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1622,6 +1675,12 @@ CREATE INDEX ai_time_sessions_user_id_idx ON public.ai_time_sessions USING btree
 CREATE INDEX clients_user_id_idx ON public.clients USING btree (user_id);
 
 --
+-- Name: idempotency_keys_created_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX idempotency_keys_created_at_idx ON public.idempotency_keys USING btree (created_at);
+
+--
 -- Name: idempotency_keys_project_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2016,6 +2075,13 @@ REVOKE ALL ON FUNCTION public.map_worker_status(p_status text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.map_worker_status(p_status text) TO anon;
 GRANT ALL ON FUNCTION public.map_worker_status(p_status text) TO authenticated;
 GRANT ALL ON FUNCTION public.map_worker_status(p_status text) TO service_role;
+
+--
+-- Name: FUNCTION prune_idempotency_records(p_older_than interval, p_batch_size integer); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.prune_idempotency_records(p_older_than interval, p_batch_size integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.prune_idempotency_records(p_older_than interval, p_batch_size integer) TO service_role;
 
 --
 -- Name: FUNCTION start_build(p_project_id uuid, p_prompt text, p_idempotency_key text, p_request_id text); Type: ACL; Schema: public; Owner: -

@@ -271,6 +271,11 @@ isOneToOne: false
 "map_worker_status":
 { Args: { "p_status": string }; Returns: string
                            },
+"prune_idempotency_records":
+{ Args: { "p_batch_size"?: number,"p_older_than"?: string }; Returns: {
+              "keys_deleted": number,"replays_deleted": number
+            }[]
+                           },
 "start_build":
 { Args: { "p_idempotency_key"?: string,"p_project_id": string,"p_prompt"?: string,"p_request_id"?: string }; Returns: {
               "build_id": string,"build_metrics_id": number,"created": boolean,"superseded_build_id": string

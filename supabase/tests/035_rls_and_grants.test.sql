@@ -87,7 +87,8 @@ select is_empty(
 select bag_eq(
   $$ select p.proname::text from pg_proc p where p.pronamespace = 'public'::regnamespace and p.prosecdef $$,
   $$ values ('create_complete_project'), ('create_project_for_build'), ('start_build'), ('complete_build'),
-            ('create_version_on_success'), ('get_or_create_client'), ('get_project_metrics'), ('check_invariants') $$,
+            ('create_version_on_success'), ('get_or_create_client'), ('get_project_metrics'), ('check_invariants'),
+            ('prune_idempotency_records') $$,
   'exactly the write functions and the service reports are security definer');
 select is_empty(
   $$ select p.oid::regprocedure::text from pg_proc p
