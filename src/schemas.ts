@@ -41,7 +41,7 @@ export const createProjectInput = z.strictObject({
   userId: uuid.optional(),
   /** service_role only: a legacy client-supplied project id. */
   projectId: uuid.optional(),
-  /** service_role only: who creates the project (projects.created_by_service). */
+  /** Who creates the project (projects.created_by_service): honoured for service_role, ignored for end users. */
   source: source.optional(),
   requestId: requestId.optional(),
 });

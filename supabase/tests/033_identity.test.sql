@@ -1,6 +1,6 @@
 -- Identity and permissions (Supabase semantics): an authenticated user acts
 -- only for itself; service_role and the database owner act for any existing
--- user; anon cannot execute; p_source and p_project_id are service_role's.
+-- user; anon cannot execute; p_project_id is service_role's, and p_source only counts for it.
 begin;
 select plan(22);
 select tests.use_fixtures();  -- alice, bob and the scratch table ids (000_helpers)
@@ -13,8 +13,8 @@ select throws_ok($$ select * from public.create_project_for_build(p_user_id => '
   '42501', null, 'nor through create_project_for_build');
 select lives_ok($$ select * from public.create_complete_project(p_user_id => 'a0000000-0000-4000-8000-00000000000a', p_name => 'Mine') $$,
   'an authenticated user may name itself in p_user_id');
-select throws_ok($$ select * from public.create_complete_project(p_name => 'x', p_source => 'worker-service') $$,
-  '42501', null, 'an end user cannot claim to be the worker (p_source)');
+create temp table claimed as select * from public.create_complete_project(p_name => 'Claims to be the worker', p_source => 'worker-service');
+grant select on claimed to public;
 select throws_ok($$ select * from public.create_complete_project(p_name => 'x', p_project_id => gen_random_uuid()) $$,
   '42501', null, 'an end user cannot choose the project id');
 reset role;
@@ -59,8 +59,10 @@ select throws_ok(
 reset role;
 select is((select count(*)::int from public.projects where owner_id = 'b0000000-0000-4000-8000-00000000000b'), 0,
   'nothing was written for the refused calls');
-select is((select count(*)::int from public.projects where owner_id = 'a0000000-0000-4000-8000-00000000000a'), 2,
-  'alice has her own project and the legacy one');
+select is((select count(*)::int from public.projects where owner_id = 'a0000000-0000-4000-8000-00000000000a'), 3,
+  'alice has her two projects and the legacy one');
+select is((select created_by_service from public.projects p join claimed c on c.project_id = p.id), 'authenticated',
+  'an end user cannot claim to be the worker: p_source is ignored, the role is recorded');
 
 -- privileges
 select ok(not has_function_privilege('anon', 'public.create_complete_project(uuid, text, text, text, text, uuid, text, text)', 'execute'),

@@ -1,0 +1,299 @@
+-- migrate:up
+-- p_source is honoured only for service_role (issue 3): an end user's p_source
+-- is now ignored, recorded as their role, instead of refused with 42501, so a
+-- NextJS app may pass its name on every call and only a service's counts.
+-- p_project_id stays service_role's alone (42501).
+
+-- Fail fast instead of queueing behind live traffic (dbmate runs each migration in a transaction).
+set local lock_timeout = '5s';
+set local statement_timeout = '60s';
+
+create or replace function private.create_project(
+  p_with_version boolean,
+  p_user_id uuid,
+  p_framework text,
+  p_prompt text,
+  p_name text,
+  p_idempotency_key text,
+  p_project_id uuid,
+  p_source text,
+  p_request_id text
+) returns table (project_id uuid, version_id text, build_id text, build_metrics_id bigint, created boolean)
+language plpgsql volatile
+as $$
+#variable_conflict use_column
+declare
+  v_actor record := private.resolve_user(p_user_id);
+  v_operation text := case when p_with_version then 'create_complete_project' else 'create_project_for_build' end;
+  v_name text := private.check_name(p_name);
+  v_request_id text := private.check_request_id(p_request_id);
+  v_fingerprint text;
+  v_key public.idempotency_keys;
+  v_project public.projects;
+  v_project_id uuid := coalesce(p_project_id, gen_random_uuid());
+  v_build_id text;
+  v_version_id text;
+  v_metrics_id bigint;
+  v_source text;
+  v_now timestamptz;
+begin
+  perform private.check_framework(p_framework), private.check_prompt(p_prompt),
+          private.check_idempotency_key(p_idempotency_key);
+  if p_project_id is not null and not v_actor.is_service then
+    raise exception 'only service_role may pass p_project_id'
+      using errcode = '42501', hint = 'Omit it: the server generates project ids.';
+  end if;
+  if p_source is not null and p_source !~ '^[a-z][a-z0-9_-]{0,49}$' then
+    raise exception 'p_source must be a lowercase service name such as worker-service'
+      using errcode = '22023', detail = format('p_source = %L', left(p_source, 60));
+  end if;
+  -- p_source is honoured for services only: an end user cannot claim to be the worker,
+  -- so theirs is recorded as their role, whatever they pass.
+  v_source := case when v_actor.is_service then coalesce(p_source, v_actor.actor_role) else v_actor.actor_role end;
+
+  if p_idempotency_key is not null then
+    v_fingerprint := private.fingerprint(v_operation, v_name, p_framework, p_prompt, p_project_id::text,
+                                      case when v_actor.is_service then p_source end);
+    -- Replays need no lock: a key row is only ever inserted, with its result.
+    select * into v_key from public.idempotency_keys k
+     where k.owner_id = v_actor.user_id and k.idempotency_key = p_idempotency_key;
+  end if;
+
+  if v_key.owner_id is null then
+    perform private.lock_owner(v_actor.user_id);
+    if p_idempotency_key is not null then
+      select * into v_key from public.idempotency_keys k
+       where k.owner_id = v_actor.user_id and k.idempotency_key = p_idempotency_key;
+    elsif p_project_id is not null then
+      select * into v_project from public.projects p where p.id = p_project_id;
+    else
+      -- Seed 000's duplicate window, made race-free by the owner lock.
+      select * into v_project from public.projects p
+       where p.owner_id = v_actor.user_id and p.name = v_name and p.framework = p_framework
+         and p.created_at > clock_timestamp() - private.duplicate_window()
+       order by p.created_at desc limit 1;
+    end if;
+  end if;
+
+  if v_key.owner_id is not null then
+    if v_key.fingerprint <> v_fingerprint then
+      perform private.raise_key_reused(p_idempotency_key);
+    end if;
+    insert into public.idempotent_replays (owner_id, operation) values (v_actor.user_id, v_operation);
+    return query select v_key.project_id, v_key.version_id::text, v_key.build_id::text, v_key.build_metrics_id, false;
+    return;
+  end if;
+
+  if v_project.id is null then
+    v_now := clock_timestamp();
+    v_build_id := public.generate_ulid();
+    v_version_id := case when p_with_version then public.generate_ulid() end;
+    -- One statement: the circular references (project -> current build ->
+    -- project) are checked at its end, when every row exists.
+    with p as (
+      insert into public.projects (id, owner_id, name, framework, build_status, current_build_id,
+                                   current_version_id, last_build_started, created_by_service, created_at, updated_at)
+      values (v_project_id, v_actor.user_id, v_name, p_framework, 'building', v_build_id,
+              v_version_id, v_now, v_source, v_now, v_now)
+      on conflict (id) do nothing
+      returning id
+    ), b as (
+      insert into public.project_build_metrics (build_id, project_id, user_id, is_initial_build, status,
+                                                framework, prompt, started_at)
+      select v_build_id, p.id, v_actor.user_id, true, 'started', p_framework, p_prompt, v_now from p
+      returning id
+    ), v as (
+      insert into public.project_versions (version_id, project_id, user_id, build_id, status, framework, prompt, created_at)
+      select v_version_id, p.id, v_actor.user_id, v_build_id, 'building', p_framework, p_prompt, v_now
+        from p where v_version_id is not null
+    ), s as (
+      insert into public.ai_time_sessions (build_id, project_id, user_id, started_at)
+      select v_build_id, p.id, v_actor.user_id, v_now from p
+    ), e as (
+      insert into public.project_events (event_type, user_id, project_id, build_id, version_id,
+                                         actor_role, source, request_id, created_at)
+      select t.event_type, v_actor.user_id, p.id, v_build_id, t.version_id,
+             v_actor.actor_role, v_source, v_request_id, v_now
+        from p cross join (values ('project_created', null), ('build_started', null),
+                                  ('version_created', v_version_id)) as t (event_type, version_id)
+       where t.event_type <> 'version_created' or v_version_id is not null
+    ), k as (
+      insert into public.idempotency_keys (owner_id, idempotency_key, operation, fingerprint, project_id,
+                                           build_id, version_id, build_metrics_id, created_at)
+      select v_actor.user_id, p_idempotency_key, v_operation, v_fingerprint, p.id,
+             v_build_id, v_version_id, b.id, v_now
+        from p cross join b where p_idempotency_key is not null
+    )
+    select b.id into v_metrics_id from b;
+
+    if v_metrics_id is not null then
+      return query select v_project_id, v_version_id, v_build_id, v_metrics_id, true;
+      return;
+    end if;
+    -- p_project_id was taken between our check and our insert.
+    select * into v_project from public.projects p where p.id = p_project_id;
+  end if;
+
+  -- An existing project: the legacy p_project_id, or the duplicate window.
+  if v_project.owner_id <> v_actor.user_id then
+    raise exception 'p_project_id is not available'
+      using errcode = 'PT409', hint = 'Omit p_project_id: the server generates project ids.';
+  end if;
+  insert into public.idempotent_replays (owner_id, operation) values (v_actor.user_id, v_operation);
+  return query
+    select v_project.id, v_project.current_version_id::text, v_project.current_build_id::text, m.id, false
+      from (select) as one
+      left join public.project_build_metrics m on m.build_id = v_project.current_build_id;
+end
+$$;
+
+comment on function public.create_complete_project(uuid, text, text, text, text, uuid, text, text) is
+$$Creates a project with its first build, AI-time session, audit events and an eager initial version, atomically.
+
+Parameters: p_user_id (null = auth.uid()), p_framework (public.frameworks), p_prompt (<= 100000 chars),
+p_name (1-120 chars after trimming), p_idempotency_key (unique per owner), p_project_id (service_role
+only), p_source (recorded as created_by_service for service_role; an end user's is ignored),
+p_request_id (audit; defaults to the x-request-id header).
+Returns created = false for an idempotent replay, a duplicate within projects.duplicate_window
+(same owner, name and framework, no key) or an existing p_project_id of the same owner.
+The initial version stays 'building' until the build completes and is discarded if it fails.
+Errors: 22023 bad input, 42501 not allowed, 23503 unknown user, PT422 key reused with other
+parameters, PT409 p_project_id taken, 55P03 lock wait over projects.lock_timeout (retry).
+Callers: authenticated (for itself), service_role (for any user).$$;
+
+-- migrate:down
+create or replace function private.create_project(
+  p_with_version boolean,
+  p_user_id uuid,
+  p_framework text,
+  p_prompt text,
+  p_name text,
+  p_idempotency_key text,
+  p_project_id uuid,
+  p_source text,
+  p_request_id text
+) returns table (project_id uuid, version_id text, build_id text, build_metrics_id bigint, created boolean)
+language plpgsql volatile
+as $$
+#variable_conflict use_column
+declare
+  v_actor record := private.resolve_user(p_user_id);
+  v_operation text := case when p_with_version then 'create_complete_project' else 'create_project_for_build' end;
+  v_name text := private.check_name(p_name);
+  v_request_id text := private.check_request_id(p_request_id);
+  v_fingerprint text;
+  v_key public.idempotency_keys;
+  v_project public.projects;
+  v_project_id uuid := coalesce(p_project_id, gen_random_uuid());
+  v_build_id text;
+  v_version_id text;
+  v_metrics_id bigint;
+  v_source text;
+  v_now timestamptz;
+begin
+  perform private.check_framework(p_framework), private.check_prompt(p_prompt),
+          private.check_idempotency_key(p_idempotency_key);
+  if (p_source is not null or p_project_id is not null) and not v_actor.is_service then
+    raise exception 'only service_role may pass p_source or p_project_id'
+      using errcode = '42501', hint = 'Omit them: the server generates ids and records the caller.';
+  end if;
+  if p_source is not null and p_source !~ '^[a-z][a-z0-9_-]{0,49}$' then
+    raise exception 'p_source must be a lowercase service name such as worker-service'
+      using errcode = '22023', detail = format('p_source = %L', left(p_source, 60));
+  end if;
+  v_source := coalesce(p_source, v_actor.actor_role);
+
+  if p_idempotency_key is not null then
+    v_fingerprint := private.fingerprint(v_operation, v_name, p_framework, p_prompt, p_project_id::text, p_source);
+    -- Replays need no lock: a key row is only ever inserted, with its result.
+    select * into v_key from public.idempotency_keys k
+     where k.owner_id = v_actor.user_id and k.idempotency_key = p_idempotency_key;
+  end if;
+
+  if v_key.owner_id is null then
+    perform private.lock_owner(v_actor.user_id);
+    if p_idempotency_key is not null then
+      select * into v_key from public.idempotency_keys k
+       where k.owner_id = v_actor.user_id and k.idempotency_key = p_idempotency_key;
+    elsif p_project_id is not null then
+      select * into v_project from public.projects p where p.id = p_project_id;
+    else
+      -- Seed 000's duplicate window, made race-free by the owner lock.
+      select * into v_project from public.projects p
+       where p.owner_id = v_actor.user_id and p.name = v_name and p.framework = p_framework
+         and p.created_at > clock_timestamp() - private.duplicate_window()
+       order by p.created_at desc limit 1;
+    end if;
+  end if;
+
+  if v_key.owner_id is not null then
+    if v_key.fingerprint <> v_fingerprint then
+      perform private.raise_key_reused(p_idempotency_key);
+    end if;
+    insert into public.idempotent_replays (owner_id, operation) values (v_actor.user_id, v_operation);
+    return query select v_key.project_id, v_key.version_id::text, v_key.build_id::text, v_key.build_metrics_id, false;
+    return;
+  end if;
+
+  if v_project.id is null then
+    v_now := clock_timestamp();
+    v_build_id := public.generate_ulid();
+    v_version_id := case when p_with_version then public.generate_ulid() end;
+    -- One statement: the circular references (project -> current build ->
+    -- project) are checked at its end, when every row exists.
+    with p as (
+      insert into public.projects (id, owner_id, name, framework, build_status, current_build_id,
+                                   current_version_id, last_build_started, created_by_service, created_at, updated_at)
+      values (v_project_id, v_actor.user_id, v_name, p_framework, 'building', v_build_id,
+              v_version_id, v_now, v_source, v_now, v_now)
+      on conflict (id) do nothing
+      returning id
+    ), b as (
+      insert into public.project_build_metrics (build_id, project_id, user_id, is_initial_build, status,
+                                                framework, prompt, started_at)
+      select v_build_id, p.id, v_actor.user_id, true, 'started', p_framework, p_prompt, v_now from p
+      returning id
+    ), v as (
+      insert into public.project_versions (version_id, project_id, user_id, build_id, status, framework, prompt, created_at)
+      select v_version_id, p.id, v_actor.user_id, v_build_id, 'building', p_framework, p_prompt, v_now
+        from p where v_version_id is not null
+    ), s as (
+      insert into public.ai_time_sessions (build_id, project_id, user_id, started_at)
+      select v_build_id, p.id, v_actor.user_id, v_now from p
+    ), e as (
+      insert into public.project_events (event_type, user_id, project_id, build_id, version_id,
+                                         actor_role, source, request_id, created_at)
+      select t.event_type, v_actor.user_id, p.id, v_build_id, t.version_id,
+             v_actor.actor_role, v_source, v_request_id, v_now
+        from p cross join (values ('project_created', null), ('build_started', null),
+                                  ('version_created', v_version_id)) as t (event_type, version_id)
+       where t.event_type <> 'version_created' or v_version_id is not null
+    ), k as (
+      insert into public.idempotency_keys (owner_id, idempotency_key, operation, fingerprint, project_id,
+                                           build_id, version_id, build_metrics_id, created_at)
+      select v_actor.user_id, p_idempotency_key, v_operation, v_fingerprint, p.id,
+             v_build_id, v_version_id, b.id, v_now
+        from p cross join b where p_idempotency_key is not null
+    )
+    select b.id into v_metrics_id from b;
+
+    if v_metrics_id is not null then
+      return query select v_project_id, v_version_id, v_build_id, v_metrics_id, true;
+      return;
+    end if;
+    -- p_project_id was taken between our check and our insert.
+    select * into v_project from public.projects p where p.id = p_project_id;
+  end if;
+
+  -- An existing project: the legacy p_project_id, or the duplicate window.
+  if v_project.owner_id <> v_actor.user_id then
+    raise exception 'p_project_id is not available'
+      using errcode = 'PT409', hint = 'Omit p_project_id: the server generates project ids.';
+  end if;
+  insert into public.idempotent_replays (owner_id, operation) values (v_actor.user_id, v_operation);
+  return query
+    select v_project.id, v_project.current_version_id::text, v_project.current_build_id::text, m.id, false
+      from (select) as one
+      left join public.project_build_metrics m on m.build_id = v_project.current_build_id;
+end
+$$;
