@@ -1,8 +1,9 @@
 /**
- * The postgres.js transport (servers, workers, edge functions): one transaction
- * per call that sets the role and request.jwt.claims exactly as PostgREST does,
- * so auth.uid() and RLS behave the same. Works behind transaction-mode poolers
- * (nothing prepared when `pooler: true`; every setting is transaction-local).
+ * The postgres.js transport (servers, workers, edge functions): each call runs
+ * in its own transaction that sets the role and request.jwt.claims exactly as
+ * PostgREST does, so auth.uid() and RLS behave the same. Works behind
+ * transaction-mode poolers: calls are never prepared and every setting is
+ * transaction-local (`pooler: true` also keeps the pool's other queries unprepared).
  */
 import postgres from 'postgres';
 import { SQL_FUNCTIONS } from './functions.ts';
