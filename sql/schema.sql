@@ -11,12 +11,7 @@
 --   20261122160500
 --   20261122160600
 --   20261122160700
---   20261124200000
---   20261124201000
---   20261124202000
 --   20261124203000
---   20261124203100
---   20261124204000
 --
 -- PostgreSQL database dump
 --
@@ -256,7 +251,7 @@ begin
     elsif p_project_id is not null then
       select * into v_project from public.projects p where p.id = p_project_id;
     else
-      -- Seed 000's duplicate window, made race-free by the owner lock.
+      -- The keyless duplicate window, made race-free by the owner lock.
       select * into v_project from public.projects p
        where p.owner_id = v_actor.user_id and p.name = v_name and p.framework = p_framework
          and p.created_at > clock_timestamp() - private.duplicate_window()
@@ -1180,7 +1175,7 @@ begin
   perform private.lock_project(p_project_id);
   v_now := clock_timestamp();
   v_build_id := public.generate_ulid();
-  -- One statement (seed 003): the old build is superseded before the new one
+  -- One statement, so no constraint sees a half-done transition: the old build is superseded before the new one
   -- is inserted (b reads old), and the project's current build, timing and
   -- version are checked only at its end, when every row is in place.
   with old as (
@@ -1302,7 +1297,7 @@ CREATE TABLE public.ai_time_sessions (
 -- Name: TABLE ai_time_sessions; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON TABLE public.ai_time_sessions IS 'AI-time billing (seed 001): opened with the build in the same transaction, closed when it reports.';
+COMMENT ON TABLE public.ai_time_sessions IS 'AI-time billing: opened with the build in the same transaction, closed when it reports.';
 
 --
 -- Name: ai_time_sessions_id_seq; Type: SEQUENCE; Schema: public; Owner: -
@@ -1486,7 +1481,7 @@ CREATE TABLE public.project_versions (
 -- Name: TABLE project_versions; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON TABLE public.project_versions IS 'Versions exist only for successful builds (lazy creation, seed 001 migration 005).';
+COMMENT ON TABLE public.project_versions IS 'Versions exist only for successful builds (created lazily, so a failed build leaves no ghost version).';
 
 --
 -- Name: projects; Type: TABLE; Schema: public; Owner: -
@@ -1521,7 +1516,7 @@ COMMENT ON TABLE public.projects IS 'A user''s project. Written only through cre
 -- Name: COLUMN projects.created_by_service; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON COLUMN public.projects.created_by_service IS 'Who created the project (seed 001): the p_source a service_role caller passed, else the caller''s role.';
+COMMENT ON COLUMN public.projects.created_by_service IS 'Who created the project: the p_source a service_role caller passed, else the caller''s role.';
 
 --
 -- Name: schema_migrations; Type: TABLE; Schema: public; Owner: -

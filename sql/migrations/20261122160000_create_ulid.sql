@@ -1,5 +1,5 @@
 -- migrate:up
--- Server-generated, time-ordered identifiers (seed 001: no client-generated ids).
+-- Server-generated, time-ordered identifiers (no client-generated ids: a client cannot collide or forge one).
 -- A pure PL/pgSQL ULID generator, monotonic within a session, a domain that
 -- validates every ULID column, and a helper that reads a ULID's timestamp.
 
@@ -7,7 +7,7 @@
 set local lock_timeout = '5s';
 set local statement_timeout = '60s';
 
--- A domain, so every ULID column validates its format the same way (issue 3).
+-- A domain, so every ULID column validates its format the same way.
 create domain public.ulid as text
   -- squawk-ignore ban-create-domain-with-constraint
   constraint ulid_format check (value ~ '^[0-7][0-9A-HJKMNP-TV-Z]{25}$');

@@ -1,6 +1,6 @@
 -- migrate:up
--- The project tables of seeds 001 and 003, with every invariant the seeds
--- enforced in application code moved into named constraints: build timing,
+-- The project tables, with every invariant that callers used to enforce in
+-- application code moved into named constraints: build timing,
 -- the current build and version belonging to the project, one in-flight build.
 -- Row-level security: owners read their rows; writes go through the functions.
 
@@ -47,7 +47,7 @@ create table public.projects (
 comment on table public.projects is
   'A user''s project. Written only through create_complete_project, create_project_for_build, start_build and complete_build.';
 comment on column public.projects.created_by_service is
-  'Who created the project (seed 001): the p_source a service_role caller passed, else the caller''s role.';
+  'Who created the project: the p_source a service_role caller passed, else the caller''s role.';
 
 create table public.project_build_metrics (
   id bigint generated always as identity primary key,
@@ -106,7 +106,7 @@ create table public.project_versions (
   constraint project_versions_project_version_key unique (project_id, version_id)
 );
 comment on table public.project_versions is
-  'Versions exist only for successful builds (lazy creation, seed 001 migration 005).';
+  'Versions exist only for successful builds (created lazily, so a failed build leaves no ghost version).';
 create index project_versions_user_id_idx on public.project_versions (user_id);
 
 alter table public.projects
@@ -118,6 +118,9 @@ create index projects_owner_id_created_at_idx on public.projects (owner_id, crea
 create index projects_framework_idx on public.projects (framework);
 create index projects_current_build_id_idx on public.projects (current_build_id);
 create index projects_current_version_id_idx on public.projects (current_version_id);
+-- The keyless duplicate window (same owner, name and framework within
+-- projects.duplicate_window) is one probe of this index.
+create index projects_duplicate_window_idx on public.projects (owner_id, name, framework, created_at desc);
 
 create table public.ai_time_sessions (
   id bigint generated always as identity primary key,
@@ -134,7 +137,7 @@ create table public.ai_time_sessions (
   constraint ai_time_sessions_seconds_when_ended check ((ended_at is null) = (seconds is null))
 );
 comment on table public.ai_time_sessions is
-  'AI-time billing (seed 001): opened with the build in the same transaction, closed when it reports.';
+  'AI-time billing: opened with the build in the same transaction, closed when it reports.';
 create index ai_time_sessions_project_id_idx on public.ai_time_sessions (project_id);
 create index ai_time_sessions_user_id_idx on public.ai_time_sessions (user_id);
 
@@ -177,6 +180,8 @@ create table public.idempotency_keys (
 comment on table public.idempotency_keys is
   'Keys of idempotent calls, unique per owner, with the fingerprint of their parameters and their result.';
 create index idempotency_keys_project_id_idx on public.idempotency_keys (project_id);
+-- prune_idempotency_records finds old keys by created_at.
+create index idempotency_keys_created_at_idx on public.idempotency_keys (created_at);
 
 -- Replays write nothing durable: an unlogged row per replay keeps the
 -- monitoring count without a WAL flush on the replay path.

@@ -16,7 +16,6 @@ comment on schema private is 'Internals of the public functions; not exposed thr
 -- claim, so a forged claim cannot make an end user a service.
 create function private.caller(out role text, out uid uuid, out is_service boolean)
 language plpgsql stable
-set search_path = ''
 as $$
 begin
   role := current_setting('role');
@@ -41,7 +40,6 @@ $$;
 -- The user a call acts for: p_user_id, or the caller itself when null.
 create function private.resolve_user(p_user_id uuid, out user_id uuid, out actor_role text, out is_service boolean)
 language plpgsql stable
-set search_path = ''
 as $$
 declare
   v_caller record := private.caller();
@@ -68,7 +66,6 @@ $$;
 
 create function private.check_name(p_name text) returns text
 language plpgsql immutable
-set search_path = ''
 as $$
 declare
   v_name text := btrim(p_name);
@@ -87,7 +84,6 @@ $$;
 
 create function private.check_framework(p_framework text) returns text
 language plpgsql stable
-set search_path = ''
 as $$
 begin
   if p_framework is null or not exists (select from public.frameworks f where f.name = p_framework) then
@@ -102,7 +98,6 @@ $$;
 
 create function private.check_prompt(p_prompt text) returns text
 language plpgsql immutable
-set search_path = ''
 as $$
 begin
   if p_prompt is not null and (char_length(p_prompt) > 100000 or btrim(p_prompt, e' \t\r\n') = '') then
@@ -115,7 +110,6 @@ $$;
 
 create function private.check_idempotency_key(p_key text) returns text
 language plpgsql immutable
-set search_path = ''
 as $$
 begin
   if p_key is not null and p_key !~ '^[!-~]([ -~]{0,253}[!-~])?$' then
@@ -128,7 +122,6 @@ $$;
 
 create function private.check_ulid(p_value text, p_field text) returns text
 language plpgsql immutable
-set search_path = ''
 as $$
 begin
   if p_value is null or p_value !~ '^[0-7][0-9A-HJKMNP-TV-Z]{25}$' then
@@ -141,7 +134,6 @@ $$;
 
 create function private.check_request_id(p_request_id text) returns text
 language plpgsql stable
-set search_path = ''
 as $$
 declare
   v_id text := coalesce(p_request_id,
@@ -159,20 +151,15 @@ $$;
 --   alter database postgres set projects.duplicate_window = '30 seconds';
 create function private.duplicate_window() returns interval
 language sql stable
-set search_path = ''
 as $$ select coalesce(nullif(current_setting('projects.duplicate_window', true), '')::interval, interval '10 seconds') $$;
 
 create function private.lock_timeout() returns text
 language sql stable
-set search_path = ''
 as $$ select coalesce(nullif(current_setting('projects.lock_timeout', true), ''), '5s') $$;
 
--- Serializes the calls that create or key-match for one owner. 64-bit key
--- from hashtextextended, transaction-scoped (safe behind transaction-mode
--- poolers); a wait past projects.lock_timeout raises 55P03.
-create function private.lock_owner(p_owner uuid) returns void
+-- The contended path of lock_owner: waits at most projects.lock_timeout, then 55P03.
+create function private.wait_for_owner_lock(p_owner uuid) returns void
 language plpgsql volatile
-set search_path = ''
 set lock_timeout = '5s'
 as $$
 begin
@@ -185,10 +172,25 @@ exception when lock_not_available then
 end
 $$;
 
+-- Serializes the calls that create or key-match for one owner. 64-bit key
+-- from hashtextextended, transaction-scoped (safe behind transaction-mode
+-- poolers). An uncontended lock is taken with pg_try_advisory_xact_lock,
+-- without touching lock_timeout or entering an exception block (a
+-- subtransaction); only a contended lock waits, bounded.
+create function private.lock_owner(p_owner uuid) returns void
+language plpgsql volatile
+as $$
+begin
+  if pg_try_advisory_xact_lock(hashtextextended('projects.owner:' || p_owner::text, 0)) then
+    return;  -- uncontended: the common case
+  end if;
+  perform private.wait_for_owner_lock(p_owner);
+end
+$$;
+
 -- Row locks taken by the build functions wait at most projects.lock_timeout.
 create function private.lock_project(p_project_id uuid) returns void
 language plpgsql volatile
-set search_path = ''
 set lock_timeout = '5s'
 as $$
 begin
@@ -202,12 +204,10 @@ $$;
 
 create function private.fingerprint(variadic p_parts text[]) returns text
 language sql immutable
-set search_path = ''
 as $$ select encode(sha256(convert_to(array_to_json(p_parts)::text, 'UTF8')), 'hex') $$;
 
 create function private.raise_key_reused(p_key text) returns void
 language plpgsql
-set search_path = ''
 as $$
 begin
   raise exception 'idempotency key was already used with different parameters'

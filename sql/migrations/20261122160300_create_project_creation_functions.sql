@@ -1,5 +1,5 @@
 -- migrate:up
--- Project creation (seeds 000 and 001) as one atomic, idempotent, race-free
+-- Project creation as one atomic, idempotent, race-free
 -- call: the project, its first build, its AI-time session, its audit events
 -- and (eagerly, or lazily on success) its first version, all ids generated here.
 
@@ -19,7 +19,6 @@ create function private.create_project(
   p_request_id text
 ) returns table (project_id uuid, version_id text, build_id text, build_metrics_id bigint, created boolean)
 language plpgsql volatile
-set search_path = ''
 as $$
 #variable_conflict use_column
 declare
@@ -39,18 +38,21 @@ declare
 begin
   perform private.check_framework(p_framework), private.check_prompt(p_prompt),
           private.check_idempotency_key(p_idempotency_key);
-  if (p_source is not null or p_project_id is not null) and not v_actor.is_service then
-    raise exception 'only service_role may pass p_source or p_project_id'
-      using errcode = '42501', hint = 'Omit them: the server generates ids and records the caller.';
+  if p_project_id is not null and not v_actor.is_service then
+    raise exception 'only service_role may pass p_project_id'
+      using errcode = '42501', hint = 'Omit it: the server generates project ids.';
   end if;
   if p_source is not null and p_source !~ '^[a-z][a-z0-9_-]{0,49}$' then
     raise exception 'p_source must be a lowercase service name such as worker-service'
       using errcode = '22023', detail = format('p_source = %L', left(p_source, 60));
   end if;
-  v_source := coalesce(p_source, v_actor.actor_role);
+  -- p_source is honoured for services only: an end user cannot claim to be the worker,
+  -- so theirs is recorded as their role, whatever they pass.
+  v_source := case when v_actor.is_service then coalesce(p_source, v_actor.actor_role) else v_actor.actor_role end;
 
   if p_idempotency_key is not null then
-    v_fingerprint := private.fingerprint(v_operation, v_name, p_framework, p_prompt, p_project_id::text, p_source);
+    v_fingerprint := private.fingerprint(v_operation, v_name, p_framework, p_prompt, p_project_id::text,
+                                      case when v_actor.is_service then p_source end);
     -- Replays need no lock: a key row is only ever inserted, with its result.
     select * into v_key from public.idempotency_keys k
      where k.owner_id = v_actor.user_id and k.idempotency_key = p_idempotency_key;
@@ -64,7 +66,7 @@ begin
     elsif p_project_id is not null then
       select * into v_project from public.projects p where p.id = p_project_id;
     else
-      -- Seed 000's duplicate window, made race-free by the owner lock.
+      -- The keyless duplicate window, made race-free by the owner lock.
       select * into v_project from public.projects p
        where p.owner_id = v_actor.user_id and p.name = v_name and p.framework = p_framework
          and p.created_at > clock_timestamp() - private.duplicate_window()
@@ -166,8 +168,9 @@ comment on function public.create_complete_project(uuid, text, text, text, text,
 $$Creates a project with its first build, AI-time session, audit events and an eager initial version, atomically.
 
 Parameters: p_user_id (null = auth.uid()), p_framework (public.frameworks), p_prompt (<= 100000 chars),
-p_name (1-120 chars after trimming), p_idempotency_key (unique per owner), p_project_id and p_source
-(service_role only), p_request_id (audit; defaults to the x-request-id header).
+p_name (1-120 chars after trimming), p_idempotency_key (unique per owner), p_project_id (service_role
+only), p_source (recorded as created_by_service for service_role; an end user's is ignored),
+p_request_id (audit; defaults to the x-request-id header).
 Returns created = false for an idempotent replay, a duplicate within projects.duplicate_window
 (same owner, name and framework, no key) or an existing p_project_id of the same owner.
 The initial version stays 'building' until the build completes and is discarded if it fails.

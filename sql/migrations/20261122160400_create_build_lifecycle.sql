@@ -1,5 +1,5 @@
 -- migrate:up
--- The build lifecycle (seeds 003 and 004): start and complete as single
+-- The build lifecycle: start and complete as single
 -- statements that cannot violate the timing or current-build constraints in
 -- any order, superseding of in-flight builds, lazy versions, and an explicit
 -- worker-status mapping that refuses unknown words instead of defaulting.
@@ -67,7 +67,6 @@ create function private.finish_build(
   p_request_id text
 ) returns table (project_id uuid, build_status text, version_id text)
 language plpgsql volatile
-set search_path = ''
 as $$
 #variable_conflict use_column
 declare

@@ -59,7 +59,7 @@ begin
   perform private.lock_project(p_project_id);
   v_now := clock_timestamp();
   v_build_id := public.generate_ulid();
-  -- One statement (seed 003): the old build is superseded before the new one
+  -- One statement, so no constraint sees a half-done transition: the old build is superseded before the new one
   -- is inserted (b reads old), and the project's current build, timing and
   -- version are checked only at its end, when every row is in place.
   with old as (
@@ -71,6 +71,12 @@ begin
     delete from public.project_versions v
      using old where v.build_id = old.build_id and v.status = 'building'
     returning v.version_id, v.build_id
+  ), sa as (
+    -- Billing stops for an abandoned build when it is superseded, not when (or if) it reports.
+    update public.ai_time_sessions a
+       set ended_at = greatest(v_now, a.started_at), seconds = extract(epoch from greatest(v_now, a.started_at) - a.started_at)
+      from old
+     where a.build_id = old.build_id and a.ended_at is null
   ), b as (
     insert into public.project_build_metrics (build_id, project_id, user_id, is_initial_build, status,
                                               framework, prompt, started_at)
@@ -113,8 +119,9 @@ comment on function public.start_build(uuid, text, text, text) is
 $$Starts a new build of a project, atomically: build_status 'building', last_build_started, cleared
 last_build_completed, the metrics row, current_build_id, its AI-time session and audit events.
 
-A build still in flight is marked 'superseded' (returned in superseded_build_id); it may still
-report through complete_build, which then records it without moving the project.
+A build still in flight is marked 'superseded' (returned in superseded_build_id) and its AI-time
+session is closed; it may still report through complete_build, which then records its outcome
+without moving the project.
 p_idempotency_key follows the rules of create_complete_project (unique per owner).
 Errors: PT404 project not found (or not yours), 22023 bad input, PT422 key reused with other
 parameters, 55P03 lock wait over projects.lock_timeout. Callers: the owner, service_role.$$;
@@ -125,7 +132,6 @@ grant execute on function public.start_build(uuid, text, text, text) to authenti
 -- locked after its project (the lock order of every build function).
 create function private.lock_build(p_build_id text) returns public.project_build_metrics
 language plpgsql volatile
-set search_path = ''
 as $$
 declare
   v_build public.project_build_metrics;

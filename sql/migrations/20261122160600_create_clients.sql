@@ -1,5 +1,5 @@
 -- migrate:up
--- Clients keyed by the chat id (seed 002): get-or-create in one statement,
+-- Clients keyed by the chat id: get-or-create in one statement,
 -- so simultaneous requests for one id give one row and no 23505, and an
 -- existing client is never overwritten nor revealed to another user.
 

@@ -1,5 +1,5 @@
 -- migrate:up
--- What seed 000 asked to "watch for", as queries a service or a DBA can run:
+-- What operators watch for, as queries a service or a DBA can run:
 -- creation and build counts over a window, and an invariants check that
 -- returns the rows breaking a guarantee (none, when all is well).
 -- Also publishes project_events to Supabase Realtime where it exists.
@@ -91,9 +91,9 @@ as $$
            (select v.version_id from public.project_versions v where v.build_id = m.build_id)))
       or (m.status in ('failed', 'canceled') and p.build_status <> m.status)
   union all
-  select 'no AI-time session open for a finished build', a.project_id, a.build_id::text, 'ended_at is null'
+  select 'no AI-time session open for a finished or superseded build', a.project_id, a.build_id::text, 'ended_at is null'
     from public.ai_time_sessions a join public.project_build_metrics m on m.build_id = a.build_id
-   where a.ended_at is null and m.completed_at is not null
+   where a.ended_at is null and (m.completed_at is not null or m.status = 'superseded')
   union all
   select 'every build has one AI-time session', m.project_id, m.build_id::text, 'no session'
     from public.project_build_metrics m

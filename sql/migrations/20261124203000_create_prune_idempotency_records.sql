@@ -2,7 +2,7 @@
 -- Idempotency keys and the replay log grew without bound. A key only has to
 -- outlive the retries of its request (the IETF draft suggests at least 24 h);
 -- this function removes older ones, in batches, for a DBA or pg_cron to run
--- (the next migration indexes idempotency_keys.created_at for it).
+-- (it finds old keys through idempotency_keys_created_at_idx).
 
 -- Fail fast instead of queueing behind live traffic (dbmate runs each migration in a transaction).
 set local lock_timeout = '5s';
