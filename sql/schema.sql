@@ -12,61 +12,19 @@
 --   20261122160600
 --   20261122160700
 --   20261124203000
---
--- PostgreSQL database dump
---
-
-SET statement_timeout = 0;
-SET lock_timeout = 0;
-SET idle_in_transaction_session_timeout = 0;
-SET client_encoding = 'UTF8';
-SET standard_conforming_strings = on;
-SELECT pg_catalog.set_config('search_path', '', false);
-SET check_function_bodies = false;
-SET xmloption = content;
-SET client_min_messages = warning;
-SET row_security = off;
-
---
--- Name: private; Type: SCHEMA; Schema: -; Owner: -
---
 
 CREATE SCHEMA private;
 
---
--- Name: SCHEMA private; Type: COMMENT; Schema: -; Owner: -
---
-
 COMMENT ON SCHEMA private IS 'Internals of the public functions; not exposed through the API.';
-
---
--- Name: public; Type: SCHEMA; Schema: -; Owner: -
---
 
 CREATE SCHEMA public;
 
---
--- Name: SCHEMA public; Type: COMMENT; Schema: -; Owner: -
---
-
 COMMENT ON SCHEMA public IS 'standard public schema';
-
---
--- Name: ulid; Type: DOMAIN; Schema: public; Owner: -
---
 
 CREATE DOMAIN public.ulid AS text
 	CONSTRAINT ulid_format CHECK ((VALUE ~ '^[0-7][0-9A-HJKMNP-TV-Z]{25}$'::text));
 
---
--- Name: DOMAIN ulid; Type: COMMENT; Schema: public; Owner: -
---
-
 COMMENT ON DOMAIN public.ulid IS 'A ULID: 26 characters of Crockford base32, the first 10 the millisecond timestamp.';
-
---
--- Name: caller(); Type: FUNCTION; Schema: private; Owner: -
---
 
 CREATE FUNCTION private.caller(OUT role text, OUT uid uuid, OUT is_service boolean) RETURNS record
     LANGUAGE plpgsql STABLE
@@ -91,10 +49,6 @@ begin
 end
 $$;
 
---
--- Name: check_framework(text); Type: FUNCTION; Schema: private; Owner: -
---
-
 CREATE FUNCTION private.check_framework(p_framework text) RETURNS text
     LANGUAGE plpgsql STABLE
     AS $$
@@ -109,10 +63,6 @@ begin
 end
 $$;
 
---
--- Name: check_idempotency_key(text); Type: FUNCTION; Schema: private; Owner: -
---
-
 CREATE FUNCTION private.check_idempotency_key(p_key text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
     AS $_$
@@ -124,10 +74,6 @@ begin
   return p_key;
 end
 $_$;
-
---
--- Name: check_name(text); Type: FUNCTION; Schema: private; Owner: -
---
 
 CREATE FUNCTION private.check_name(p_name text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
@@ -147,10 +93,6 @@ begin
 end
 $$;
 
---
--- Name: check_prompt(text); Type: FUNCTION; Schema: private; Owner: -
---
-
 CREATE FUNCTION private.check_prompt(p_prompt text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
     AS $$
@@ -162,10 +104,6 @@ begin
   return p_prompt;
 end
 $$;
-
---
--- Name: check_request_id(text); Type: FUNCTION; Schema: private; Owner: -
---
 
 CREATE FUNCTION private.check_request_id(p_request_id text) RETURNS text
     LANGUAGE plpgsql STABLE
@@ -182,10 +120,6 @@ begin
 end
 $_$;
 
---
--- Name: check_ulid(text, text); Type: FUNCTION; Schema: private; Owner: -
---
-
 CREATE FUNCTION private.check_ulid(p_value text, p_field text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
     AS $_$
@@ -197,10 +131,6 @@ begin
   return p_value;
 end
 $_$;
-
---
--- Name: create_project(boolean, uuid, text, text, text, text, uuid, text, text); Type: FUNCTION; Schema: private; Owner: -
---
 
 CREATE FUNCTION private.create_project(p_with_version boolean, p_user_id uuid, p_framework text, p_prompt text, p_name text, p_idempotency_key text, p_project_id uuid, p_source text, p_request_id text) RETURNS TABLE(project_id uuid, version_id text, build_id text, build_metrics_id bigint, created boolean)
     LANGUAGE plpgsql
@@ -331,29 +261,13 @@ begin
 end
 $_$;
 
---
--- Name: duplicate_window(); Type: FUNCTION; Schema: private; Owner: -
---
-
 CREATE FUNCTION private.duplicate_window() RETURNS interval
     LANGUAGE sql STABLE
     AS $$ select coalesce(nullif(current_setting('projects.duplicate_window', true), '')::interval, interval '10 seconds') $$;
 
---
--- Name: fingerprint(text[]); Type: FUNCTION; Schema: private; Owner: -
---
-
 CREATE FUNCTION private.fingerprint(VARIADIC p_parts text[]) RETURNS text
     LANGUAGE sql IMMUTABLE
     AS $$ select encode(sha256(convert_to(array_to_json(p_parts)::text, 'UTF8')), 'hex') $$;
-
-SET default_tablespace = '';
-
-SET default_table_access_method = heap;
-
---
--- Name: project_build_metrics; Type: TABLE; Schema: public; Owner: -
---
 
 CREATE TABLE public.project_build_metrics (
     id bigint NOT NULL,
@@ -384,15 +298,7 @@ END),
     CONSTRAINT project_build_metrics_timing_logical CHECK (((completed_at IS NULL) OR (completed_at >= started_at)))
 );
 
---
--- Name: TABLE project_build_metrics; Type: COMMENT; Schema: public; Owner: -
---
-
 COMMENT ON TABLE public.project_build_metrics IS 'One row per build: started by create_* or start_build, finished by complete_build.';
-
---
--- Name: finish_build(public.project_build_metrics, text, text, text, text, text); Type: FUNCTION; Schema: private; Owner: -
---
 
 CREATE FUNCTION private.finish_build(p_build public.project_build_metrics, p_outcome text, p_error_message text, p_prompt text, p_actor_role text, p_request_id text) RETURNS TABLE(project_id uuid, build_status text, version_id text)
     LANGUAGE plpgsql
@@ -483,10 +389,6 @@ begin
 end
 $$;
 
---
--- Name: lock_build(text); Type: FUNCTION; Schema: private; Owner: -
---
-
 CREATE FUNCTION private.lock_build(p_build_id text) RETURNS public.project_build_metrics
     LANGUAGE plpgsql
     AS $$
@@ -505,10 +407,6 @@ begin
 end
 $$;
 
---
--- Name: lock_owner(uuid); Type: FUNCTION; Schema: private; Owner: -
---
-
 CREATE FUNCTION private.lock_owner(p_owner uuid) RETURNS void
     LANGUAGE plpgsql
     AS $$
@@ -519,10 +417,6 @@ begin
   perform private.wait_for_owner_lock(p_owner);
 end
 $$;
-
---
--- Name: lock_project(uuid); Type: FUNCTION; Schema: private; Owner: -
---
 
 CREATE FUNCTION private.lock_project(p_project_id uuid) RETURNS void
     LANGUAGE plpgsql
@@ -537,17 +431,9 @@ exception when lock_not_available then
 end
 $$;
 
---
--- Name: lock_timeout(); Type: FUNCTION; Schema: private; Owner: -
---
-
 CREATE FUNCTION private.lock_timeout() RETURNS text
     LANGUAGE sql STABLE
     AS $$ select coalesce(nullif(current_setting('projects.lock_timeout', true), ''), '5s') $$;
-
---
--- Name: raise_key_reused(text); Type: FUNCTION; Schema: private; Owner: -
---
 
 CREATE FUNCTION private.raise_key_reused(p_key text) RETURNS void
     LANGUAGE plpgsql
@@ -558,10 +444,6 @@ begin
           hint = 'Use a new key for a new request; replay only the exact same request with a key.';
 end
 $$;
-
---
--- Name: resolve_user(uuid); Type: FUNCTION; Schema: private; Owner: -
---
 
 CREATE FUNCTION private.resolve_user(p_user_id uuid, OUT user_id uuid, OUT actor_role text, OUT is_service boolean) RETURNS record
     LANGUAGE plpgsql STABLE
@@ -589,10 +471,6 @@ begin
 end
 $$;
 
---
--- Name: wait_for_owner_lock(uuid); Type: FUNCTION; Schema: private; Owner: -
---
-
 CREATE FUNCTION private.wait_for_owner_lock(p_owner uuid) RETURNS void
     LANGUAGE plpgsql
     SET lock_timeout TO '5s'
@@ -606,10 +484,6 @@ exception when lock_not_available then
           hint = 'Retry with the same idempotency key.';
 end
 $$;
-
---
--- Name: check_invariants(); Type: FUNCTION; Schema: public; Owner: -
---
 
 CREATE FUNCTION public.check_invariants() RETURNS TABLE(invariant text, project_id uuid, build_id text, detail text)
     LANGUAGE sql STABLE SECURITY DEFINER
@@ -663,18 +537,10 @@ CREATE FUNCTION public.check_invariants() RETURNS TABLE(invariant text, project_
    group by m.project_id having count(*) > 1
 $$;
 
---
--- Name: FUNCTION check_invariants(); Type: COMMENT; Schema: public; Owner: -
---
-
 COMMENT ON FUNCTION public.check_invariants() IS 'Returns one row per broken guarantee (no rows when all is well): current build exists and belongs
 to its project; no version for a failed, canceled or superseded build; completed builds have their
 version; timing constraints; project status follows its current build; no AI-time session left
 open for a finished build; at most one build in flight per project. Callers: service_role, DBAs.';
-
---
--- Name: complete_build(text, text, text, text); Type: FUNCTION; Schema: public; Owner: -
---
 
 CREATE FUNCTION public.complete_build(p_build_id text, p_status text, p_error_message text DEFAULT NULL::text, p_request_id text DEFAULT NULL::text) RETURNS TABLE(project_id uuid, build_status text, version_id text)
     LANGUAGE plpgsql SECURITY DEFINER
@@ -714,10 +580,6 @@ begin
 end
 $$;
 
---
--- Name: FUNCTION complete_build(p_build_id text, p_status text, p_error_message text, p_request_id text); Type: COMMENT; Schema: public; Owner: -
---
-
 COMMENT ON FUNCTION public.complete_build(p_build_id text, p_status text, p_error_message text, p_request_id text) IS 'Records a build''s final status from the worker: completed, failed or canceled (and synonyms).
 
 Success creates the build''s version lazily, sets current_version_id and build_status ''deployed'';
@@ -728,10 +590,6 @@ Idempotent: the same status again returns the same result.
 Errors: 22023 bad input or unknown/non-final status, PT404 unknown build, PT409 already finished
 with another status, 55P03 lock wait over projects.lock_timeout. Callers: service_role.';
 
---
--- Name: create_complete_project(uuid, text, text, text, text, uuid, text, text); Type: FUNCTION; Schema: public; Owner: -
---
-
 CREATE FUNCTION public.create_complete_project(p_user_id uuid DEFAULT NULL::uuid, p_framework text DEFAULT 'react'::text, p_prompt text DEFAULT NULL::text, p_name text DEFAULT 'Untitled Project'::text, p_idempotency_key text DEFAULT NULL::text, p_project_id uuid DEFAULT NULL::uuid, p_source text DEFAULT NULL::text, p_request_id text DEFAULT NULL::text) RETURNS TABLE(project_id uuid, version_id text, build_id text, build_metrics_id bigint, created boolean)
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO ''
@@ -739,10 +597,6 @@ CREATE FUNCTION public.create_complete_project(p_user_id uuid DEFAULT NULL::uuid
   select * from private.create_project(true, p_user_id, p_framework, p_prompt, p_name,
                                        p_idempotency_key, p_project_id, p_source, p_request_id)
 $$;
-
---
--- Name: FUNCTION create_complete_project(p_user_id uuid, p_framework text, p_prompt text, p_name text, p_idempotency_key text, p_project_id uuid, p_source text, p_request_id text); Type: COMMENT; Schema: public; Owner: -
---
 
 COMMENT ON FUNCTION public.create_complete_project(p_user_id uuid, p_framework text, p_prompt text, p_name text, p_idempotency_key text, p_project_id uuid, p_source text, p_request_id text) IS 'Creates a project with its first build, AI-time session, audit events and an eager initial version, atomically.
 
@@ -757,10 +611,6 @@ Errors: 22023 bad input, 42501 not allowed, 23503 unknown user, PT422 key reused
 parameters, PT409 p_project_id taken, 55P03 lock wait over projects.lock_timeout (retry).
 Callers: authenticated (for itself), service_role (for any user).';
 
---
--- Name: create_project_for_build(uuid, text, text, text, text, uuid, text, text); Type: FUNCTION; Schema: public; Owner: -
---
-
 CREATE FUNCTION public.create_project_for_build(p_user_id uuid DEFAULT NULL::uuid, p_framework text DEFAULT 'react'::text, p_prompt text DEFAULT NULL::text, p_name text DEFAULT 'Untitled Project'::text, p_idempotency_key text DEFAULT NULL::text, p_project_id uuid DEFAULT NULL::uuid, p_source text DEFAULT NULL::text, p_request_id text DEFAULT NULL::text) RETURNS TABLE(project_id uuid, build_id text, build_metrics_id bigint, created boolean)
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO ''
@@ -770,19 +620,11 @@ CREATE FUNCTION public.create_project_for_build(p_user_id uuid DEFAULT NULL::uui
                                 p_idempotency_key, p_project_id, p_source, p_request_id) c
 $$;
 
---
--- Name: FUNCTION create_project_for_build(p_user_id uuid, p_framework text, p_prompt text, p_name text, p_idempotency_key text, p_project_id uuid, p_source text, p_request_id text); Type: COMMENT; Schema: public; Owner: -
---
-
 COMMENT ON FUNCTION public.create_project_for_build(p_user_id uuid, p_framework text, p_prompt text, p_name text, p_idempotency_key text, p_project_id uuid, p_source text, p_request_id text) IS 'Creates a project with its first build, AI-time session and audit events, but no version (lazy versions).
 
 The version is created by complete_build or create_version_on_success when the build succeeds,
 so a failed build leaves no ghost version. Parameters, replays and errors as create_complete_project.
 Callers: authenticated (for itself), service_role (for any user).';
-
---
--- Name: create_version_on_success(text, text, text); Type: FUNCTION; Schema: public; Owner: -
---
 
 CREATE FUNCTION public.create_version_on_success(p_build_id text, p_prompt text DEFAULT NULL::text, p_request_id text DEFAULT NULL::text) RETURNS TABLE(version_id text, created boolean)
     LANGUAGE plpgsql SECURITY DEFINER
@@ -809,20 +651,12 @@ begin
 end
 $$;
 
---
--- Name: FUNCTION create_version_on_success(p_build_id text, p_prompt text, p_request_id text); Type: COMMENT; Schema: public; Owner: -
---
-
 COMMENT ON FUNCTION public.create_version_on_success(p_build_id text, p_prompt text, p_request_id text) IS 'Creates the version of a successful build and makes it the project''s current version.
 
 Completes the build as ''completed'' (as complete_build would). Idempotent per build: a second call
 returns the same version with created = false.
 Errors: 22023 malformed id, PT404 unknown build, PT409 the build failed, was canceled or was
 superseded (nothing is written). Callers: service_role.';
-
---
--- Name: generate_ulid(); Type: FUNCTION; Schema: public; Owner: -
---
 
 CREATE FUNCTION public.generate_ulid() RETURNS text
     LANGUAGE plpgsql
@@ -879,10 +713,6 @@ begin
 end
 $_$;
 
---
--- Name: FUNCTION generate_ulid(); Type: COMMENT; Schema: public; Owner: -
---
-
 COMMENT ON FUNCTION public.generate_ulid() IS 'Returns a new ULID (26 characters, Crockford base32).
 
 The first 10 characters are the exact floor of clock_timestamp() in
@@ -890,10 +720,6 @@ milliseconds; the other 80 bits come from gen_random_uuid(). Monotonic within
 a session: ULIDs generated in the same millisecond sort in generation order.
 Raises 22003 only if 2^80 ULIDs are generated in one millisecond.
 Callable by anyone.';
-
---
--- Name: get_build_status(text); Type: FUNCTION; Schema: public; Owner: -
---
 
 CREATE FUNCTION public.get_build_status(p_build_id text) RETURNS TABLE(build_id text, project_id uuid, status text, project_build_status text, is_current boolean, version_id text, error_message text, started_at timestamp with time zone, completed_at timestamp with time zone, duration_ms bigint)
     LANGUAGE plpgsql STABLE
@@ -920,20 +746,12 @@ begin
 end
 $_$;
 
---
--- Name: FUNCTION get_build_status(p_build_id text); Type: COMMENT; Schema: public; Owner: -
---
-
 COMMENT ON FUNCTION public.get_build_status(p_build_id text) IS 'Returns a build''s status for polling: the build''s and the project''s status, whether it is the
 current build, its version (once deployed), error, timestamps and duration.
 
 Reads through row-level security: a user sees only their own builds.
 Errors: 22023 malformed id, PT404 unknown build or another user''s (HTTP 404 through PostgREST).
 Callers: authenticated (own builds), service_role.';
-
---
--- Name: get_or_create_client(text, text, text, text, text, uuid, text); Type: FUNCTION; Schema: public; Owner: -
---
 
 CREATE FUNCTION public.get_or_create_client(p_id text, p_name text, p_email text DEFAULT NULL::text, p_phone text DEFAULT NULL::text, p_company text DEFAULT NULL::text, p_user_id uuid DEFAULT NULL::uuid, p_request_id text DEFAULT NULL::text) RETURNS TABLE(id text, user_id uuid, name text, email text, phone text, company text, created_at timestamp with time zone, updated_at timestamp with time zone, created boolean)
     LANGUAGE plpgsql SECURITY DEFINER
@@ -989,20 +807,12 @@ begin
 end
 $_$;
 
---
--- Name: FUNCTION get_or_create_client(p_id text, p_name text, p_email text, p_phone text, p_company text, p_user_id uuid, p_request_id text); Type: COMMENT; Schema: public; Owner: -
---
-
 COMMENT ON FUNCTION public.get_or_create_client(p_id text, p_name text, p_email text, p_phone text, p_company text, p_user_id uuid, p_request_id text) IS 'Returns the client with id p_id, creating it if it does not exist; never overwrites it.
 
 Any number of simultaneous calls for one id give one row and no error (created = true for one).
 p_user_id as in create_complete_project (null = auth.uid(); others only for service_role).
 Errors: 22023 bad input, 42501 not allowed, 23503 unknown user, PT409 the id belongs to another
 user (nothing about that client is revealed). Callers: authenticated, service_role.';
-
---
--- Name: get_project_metrics(interval); Type: FUNCTION; Schema: public; Owner: -
---
 
 CREATE FUNCTION public.get_project_metrics(p_window interval DEFAULT '01:00:00'::interval) RETURNS TABLE(window_start timestamp with time zone, projects_created bigint, builds_started bigint, builds_completed bigint, builds_failed bigint, builds_canceled bigint, builds_superseded bigint, success_rate numeric, in_flight_builds bigint, avg_build_duration_ms numeric, idempotent_replays bigint)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -1034,18 +844,10 @@ begin
 end
 $$;
 
---
--- Name: FUNCTION get_project_metrics(p_window interval); Type: COMMENT; Schema: public; Owner: -
---
-
 COMMENT ON FUNCTION public.get_project_metrics(p_window interval) IS 'Creation and build counts over the last p_window (default 1 hour): projects created, builds
 started/completed/failed/canceled/superseded, success rate (completed over finished), builds in
 flight now, average duration of finished builds, and idempotent replays (including duplicates
 absorbed by the duplicate window). Errors: 22023 bad window. Callers: service_role.';
-
---
--- Name: map_worker_status(text); Type: FUNCTION; Schema: public; Owner: -
---
 
 CREATE FUNCTION public.map_worker_status(p_status text) RETURNS text
     LANGUAGE plpgsql STABLE
@@ -1064,19 +866,11 @@ begin
 end
 $$;
 
---
--- Name: FUNCTION map_worker_status(p_status text); Type: COMMENT; Schema: public; Owner: -
---
-
 COMMENT ON FUNCTION public.map_worker_status(p_status text) IS 'Maps a worker''s build status to the project''s build_status (case-insensitive).
 
 completed/succeeded/deployed -> deployed, failed/error -> failed, canceled/cancelled -> canceled,
 queued/pending -> queued, building/started/running -> building, superseded -> superseded.
 Errors: 22023 for an unknown status (never a silent default). Callable by anyone.';
-
---
--- Name: prune_idempotency_records(interval, integer); Type: FUNCTION; Schema: public; Owner: -
---
 
 CREATE FUNCTION public.prune_idempotency_records(p_older_than interval DEFAULT '7 days'::interval, p_batch_size integer DEFAULT 10000) RETURNS TABLE(keys_deleted bigint, replays_deleted bigint)
     LANGUAGE plpgsql SECURITY DEFINER
@@ -1114,20 +908,12 @@ begin
 end
 $$;
 
---
--- Name: FUNCTION prune_idempotency_records(p_older_than interval, p_batch_size integer); Type: COMMENT; Schema: public; Owner: -
---
-
 COMMENT ON FUNCTION public.prune_idempotency_records(p_older_than interval, p_batch_size integer) IS 'Deletes idempotency keys and replay records older than p_older_than (default 7 days, at least
 1 hour), at most p_batch_size of each per call (default 10000); returns how many were deleted.
 A replay of a pruned key creates anew, so keep p_older_than above your clients'' retry horizon.
 Run it periodically, e.g. with pg_cron:
   select cron.schedule(''prune-idempotency'', ''17 * * * *'', ''select public.prune_idempotency_records()'');
 Errors: 22023 bad window or batch size. Callers: service_role, DBAs.';
-
---
--- Name: start_build(uuid, text, text, text); Type: FUNCTION; Schema: public; Owner: -
---
 
 CREATE FUNCTION public.start_build(p_project_id uuid, p_prompt text DEFAULT NULL::text, p_idempotency_key text DEFAULT NULL::text, p_request_id text DEFAULT NULL::text) RETURNS TABLE(build_id text, build_metrics_id bigint, superseded_build_id text, created boolean)
     LANGUAGE plpgsql SECURITY DEFINER
@@ -1232,10 +1018,6 @@ begin
 end
 $$;
 
---
--- Name: FUNCTION start_build(p_project_id uuid, p_prompt text, p_idempotency_key text, p_request_id text); Type: COMMENT; Schema: public; Owner: -
---
-
 COMMENT ON FUNCTION public.start_build(p_project_id uuid, p_prompt text, p_idempotency_key text, p_request_id text) IS 'Starts a new build of a project, atomically: build_status ''building'', last_build_started, cleared
 last_build_completed, the metrics row, current_build_id, its AI-time session and audit events.
 
@@ -1245,10 +1027,6 @@ without moving the project.
 p_idempotency_key follows the rules of create_complete_project (unique per owner).
 Errors: PT404 project not found (or not yours), 22023 bad input, PT422 key reused with other
 parameters, 55P03 lock wait over projects.lock_timeout. Callers: the owner, service_role.';
-
---
--- Name: ulid_to_timestamp(text); Type: FUNCTION; Schema: public; Owner: -
---
 
 CREATE FUNCTION public.ulid_to_timestamp(p_ulid text) RETURNS timestamp with time zone
     LANGUAGE plpgsql IMMUTABLE STRICT
@@ -1268,17 +1046,9 @@ begin
 end
 $_$;
 
---
--- Name: FUNCTION ulid_to_timestamp(p_ulid text); Type: COMMENT; Schema: public; Owner: -
---
-
 COMMENT ON FUNCTION public.ulid_to_timestamp(p_ulid text) IS 'Returns the millisecond timestamp encoded in a ULID''s first 10 characters.
 
 Raises 22023 when p_ulid is not a ULID. Callable by anyone.';
-
---
--- Name: ai_time_sessions; Type: TABLE; Schema: public; Owner: -
---
 
 CREATE TABLE public.ai_time_sessions (
     id bigint NOT NULL,
@@ -1293,15 +1063,7 @@ CREATE TABLE public.ai_time_sessions (
     CONSTRAINT ai_time_sessions_timing_logical CHECK (((ended_at IS NULL) OR (ended_at >= started_at)))
 );
 
---
--- Name: TABLE ai_time_sessions; Type: COMMENT; Schema: public; Owner: -
---
-
 COMMENT ON TABLE public.ai_time_sessions IS 'AI-time billing: opened with the build in the same transaction, closed when it reports.';
-
---
--- Name: ai_time_sessions_id_seq; Type: SEQUENCE; Schema: public; Owner: -
---
 
 ALTER TABLE public.ai_time_sessions ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME public.ai_time_sessions_id_seq
@@ -1311,10 +1073,6 @@ ALTER TABLE public.ai_time_sessions ALTER COLUMN id ADD GENERATED ALWAYS AS IDEN
     NO MAXVALUE
     CACHE 1
 );
-
---
--- Name: clients; Type: TABLE; Schema: public; Owner: -
---
 
 CREATE TABLE public.clients (
     id text NOT NULL,
@@ -1332,15 +1090,7 @@ CREATE TABLE public.clients (
     CONSTRAINT clients_phone_format CHECK ((phone ~ '^[+0-9 ().-]{3,40}$'::text))
 );
 
---
--- Name: TABLE clients; Type: COMMENT; Schema: public; Owner: -
---
-
 COMMENT ON TABLE public.clients IS 'A user''s clients, keyed by chat id; written only by get_or_create_client.';
-
---
--- Name: frameworks; Type: TABLE; Schema: public; Owner: -
---
 
 CREATE TABLE public.frameworks (
     name text NOT NULL,
@@ -1349,15 +1099,7 @@ CREATE TABLE public.frameworks (
     CONSTRAINT frameworks_name_format CHECK ((name ~ '^[a-z][a-z0-9-]{0,31}$'::text))
 );
 
---
--- Name: TABLE frameworks; Type: COMMENT; Schema: public; Owner: -
---
-
 COMMENT ON TABLE public.frameworks IS 'The frameworks a project may use; insert a row to allow a new one.';
-
---
--- Name: idempotency_keys; Type: TABLE; Schema: public; Owner: -
---
 
 CREATE TABLE public.idempotency_keys (
     owner_id uuid NOT NULL,
@@ -1372,15 +1114,7 @@ CREATE TABLE public.idempotency_keys (
     created_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
---
--- Name: TABLE idempotency_keys; Type: COMMENT; Schema: public; Owner: -
---
-
 COMMENT ON TABLE public.idempotency_keys IS 'Keys of idempotent calls, unique per owner, with the fingerprint of their parameters and their result.';
-
---
--- Name: idempotent_replays; Type: TABLE; Schema: public; Owner: -
---
 
 CREATE UNLOGGED TABLE public.idempotent_replays (
     id bigint NOT NULL,
@@ -1389,15 +1123,7 @@ CREATE UNLOGGED TABLE public.idempotent_replays (
     replayed_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
---
--- Name: TABLE idempotent_replays; Type: COMMENT; Schema: public; Owner: -
---
-
 COMMENT ON TABLE public.idempotent_replays IS 'One row per idempotent replay (unlogged: monitoring only, emptied by a crash).';
-
---
--- Name: idempotent_replays_id_seq; Type: SEQUENCE; Schema: public; Owner: -
---
 
 ALTER TABLE public.idempotent_replays ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME public.idempotent_replays_id_seq
@@ -1408,10 +1134,6 @@ ALTER TABLE public.idempotent_replays ALTER COLUMN id ADD GENERATED ALWAYS AS ID
     CACHE 1
 );
 
---
--- Name: project_build_metrics_id_seq; Type: SEQUENCE; Schema: public; Owner: -
---
-
 ALTER TABLE public.project_build_metrics ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME public.project_build_metrics_id_seq
     START WITH 1
@@ -1420,10 +1142,6 @@ ALTER TABLE public.project_build_metrics ALTER COLUMN id ADD GENERATED ALWAYS AS
     NO MAXVALUE
     CACHE 1
 );
-
---
--- Name: project_events; Type: TABLE; Schema: public; Owner: -
---
 
 CREATE TABLE public.project_events (
     id bigint NOT NULL,
@@ -1441,15 +1159,7 @@ CREATE TABLE public.project_events (
     CONSTRAINT project_events_type_valid CHECK ((event_type = ANY (ARRAY['project_created'::text, 'build_started'::text, 'build_superseded'::text, 'build_completed'::text, 'build_failed'::text, 'build_canceled'::text, 'version_created'::text, 'version_discarded'::text, 'client_created'::text])))
 );
 
---
--- Name: TABLE project_events; Type: COMMENT; Schema: public; Owner: -
---
-
 COMMENT ON TABLE public.project_events IS 'Audit trail of every transition. Owners can read theirs; subscribe with Supabase Realtime.';
-
---
--- Name: project_events_id_seq; Type: SEQUENCE; Schema: public; Owner: -
---
 
 ALTER TABLE public.project_events ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME public.project_events_id_seq
@@ -1459,10 +1169,6 @@ ALTER TABLE public.project_events ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTI
     NO MAXVALUE
     CACHE 1
 );
-
---
--- Name: project_versions; Type: TABLE; Schema: public; Owner: -
---
 
 CREATE TABLE public.project_versions (
     version_id public.ulid NOT NULL,
@@ -1477,15 +1183,7 @@ CREATE TABLE public.project_versions (
     CONSTRAINT project_versions_status_valid CHECK ((status = ANY (ARRAY['building'::text, 'deployed'::text])))
 );
 
---
--- Name: TABLE project_versions; Type: COMMENT; Schema: public; Owner: -
---
-
 COMMENT ON TABLE public.project_versions IS 'Versions exist only for successful builds (created lazily, so a failed build leaves no ghost version).';
-
---
--- Name: projects; Type: TABLE; Schema: public; Owner: -
---
 
 CREATE TABLE public.projects (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -1506,29 +1204,13 @@ CREATE TABLE public.projects (
     CONSTRAINT projects_name_valid CHECK (((name = btrim(name)) AND ((char_length(name) >= 1) AND (char_length(name) <= 120)) AND (name !~ '[[:cntrl:]\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]'::text)))
 );
 
---
--- Name: TABLE projects; Type: COMMENT; Schema: public; Owner: -
---
-
 COMMENT ON TABLE public.projects IS 'A user''s project. Written only through create_complete_project, create_project_for_build, start_build and complete_build.';
 
---
--- Name: COLUMN projects.created_by_service; Type: COMMENT; Schema: public; Owner: -
---
-
 COMMENT ON COLUMN public.projects.created_by_service IS 'Who created the project: the p_source a service_role caller passed, else the caller''s role.';
-
---
--- Name: schema_migrations; Type: TABLE; Schema: public; Owner: -
---
 
 CREATE TABLE public.schema_migrations (
     version character varying(128) NOT NULL
 );
-
---
--- Name: worker_status_map; Type: TABLE; Schema: public; Owner: -
---
 
 CREATE TABLE public.worker_status_map (
     worker_status text NOT NULL,
@@ -1538,632 +1220,255 @@ CREATE TABLE public.worker_status_map (
     CONSTRAINT worker_status_map_project_status_valid CHECK ((project_status = ANY (ARRAY['queued'::text, 'building'::text, 'deployed'::text, 'failed'::text, 'canceled'::text, 'superseded'::text])))
 );
 
---
--- Name: TABLE worker_status_map; Type: COMMENT; Schema: public; Owner: -
---
-
 COMMENT ON TABLE public.worker_status_map IS 'Worker build states and the project states they map to; the SDK''s mapWorkerStatus is tested equal to it.';
-
---
--- Name: ai_time_sessions ai_time_sessions_build_id_key; Type: CONSTRAINT; Schema: public; Owner: -
---
 
 ALTER TABLE ONLY public.ai_time_sessions
     ADD CONSTRAINT ai_time_sessions_build_id_key UNIQUE (build_id);
 
---
--- Name: ai_time_sessions ai_time_sessions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
---
-
 ALTER TABLE ONLY public.ai_time_sessions
     ADD CONSTRAINT ai_time_sessions_pkey PRIMARY KEY (id);
-
---
--- Name: clients clients_pkey; Type: CONSTRAINT; Schema: public; Owner: -
---
 
 ALTER TABLE ONLY public.clients
     ADD CONSTRAINT clients_pkey PRIMARY KEY (id);
 
---
--- Name: frameworks frameworks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
---
-
 ALTER TABLE ONLY public.frameworks
     ADD CONSTRAINT frameworks_pkey PRIMARY KEY (name);
-
---
--- Name: idempotency_keys idempotency_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
---
 
 ALTER TABLE ONLY public.idempotency_keys
     ADD CONSTRAINT idempotency_keys_pkey PRIMARY KEY (owner_id, idempotency_key);
 
---
--- Name: idempotent_replays idempotent_replays_pkey; Type: CONSTRAINT; Schema: public; Owner: -
---
-
 ALTER TABLE ONLY public.idempotent_replays
     ADD CONSTRAINT idempotent_replays_pkey PRIMARY KEY (id);
-
---
--- Name: project_build_metrics project_build_metrics_build_id_key; Type: CONSTRAINT; Schema: public; Owner: -
---
 
 ALTER TABLE ONLY public.project_build_metrics
     ADD CONSTRAINT project_build_metrics_build_id_key UNIQUE (build_id);
 
---
--- Name: project_build_metrics project_build_metrics_pkey; Type: CONSTRAINT; Schema: public; Owner: -
---
-
 ALTER TABLE ONLY public.project_build_metrics
     ADD CONSTRAINT project_build_metrics_pkey PRIMARY KEY (id);
-
---
--- Name: project_build_metrics project_build_metrics_project_build_key; Type: CONSTRAINT; Schema: public; Owner: -
---
 
 ALTER TABLE ONLY public.project_build_metrics
     ADD CONSTRAINT project_build_metrics_project_build_key UNIQUE (project_id, build_id);
 
---
--- Name: project_events project_events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
---
-
 ALTER TABLE ONLY public.project_events
     ADD CONSTRAINT project_events_pkey PRIMARY KEY (id);
-
---
--- Name: project_versions project_versions_build_id_key; Type: CONSTRAINT; Schema: public; Owner: -
---
 
 ALTER TABLE ONLY public.project_versions
     ADD CONSTRAINT project_versions_build_id_key UNIQUE (build_id);
 
---
--- Name: project_versions project_versions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
---
-
 ALTER TABLE ONLY public.project_versions
     ADD CONSTRAINT project_versions_pkey PRIMARY KEY (version_id);
-
---
--- Name: project_versions project_versions_project_version_key; Type: CONSTRAINT; Schema: public; Owner: -
---
 
 ALTER TABLE ONLY public.project_versions
     ADD CONSTRAINT project_versions_project_version_key UNIQUE (project_id, version_id);
 
---
--- Name: projects projects_pkey; Type: CONSTRAINT; Schema: public; Owner: -
---
-
 ALTER TABLE ONLY public.projects
     ADD CONSTRAINT projects_pkey PRIMARY KEY (id);
-
---
--- Name: schema_migrations schema_migrations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
---
 
 ALTER TABLE ONLY public.schema_migrations
     ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
 
---
--- Name: worker_status_map worker_status_map_pkey; Type: CONSTRAINT; Schema: public; Owner: -
---
-
 ALTER TABLE ONLY public.worker_status_map
     ADD CONSTRAINT worker_status_map_pkey PRIMARY KEY (worker_status);
 
---
--- Name: ai_time_sessions_project_id_idx; Type: INDEX; Schema: public; Owner: -
---
-
 CREATE INDEX ai_time_sessions_project_id_idx ON public.ai_time_sessions USING btree (project_id);
-
---
--- Name: ai_time_sessions_user_id_idx; Type: INDEX; Schema: public; Owner: -
---
 
 CREATE INDEX ai_time_sessions_user_id_idx ON public.ai_time_sessions USING btree (user_id);
 
---
--- Name: clients_user_id_idx; Type: INDEX; Schema: public; Owner: -
---
-
 CREATE INDEX clients_user_id_idx ON public.clients USING btree (user_id);
-
---
--- Name: idempotency_keys_created_at_idx; Type: INDEX; Schema: public; Owner: -
---
 
 CREATE INDEX idempotency_keys_created_at_idx ON public.idempotency_keys USING btree (created_at);
 
---
--- Name: idempotency_keys_project_id_idx; Type: INDEX; Schema: public; Owner: -
---
-
 CREATE INDEX idempotency_keys_project_id_idx ON public.idempotency_keys USING btree (project_id);
-
---
--- Name: idempotent_replays_replayed_at_idx; Type: INDEX; Schema: public; Owner: -
---
 
 CREATE INDEX idempotent_replays_replayed_at_idx ON public.idempotent_replays USING btree (replayed_at);
 
---
--- Name: project_build_metrics_one_in_flight; Type: INDEX; Schema: public; Owner: -
---
-
 CREATE UNIQUE INDEX project_build_metrics_one_in_flight ON public.project_build_metrics USING btree (project_id) WHERE (status = 'started'::text);
-
---
--- Name: project_build_metrics_started_at_idx; Type: INDEX; Schema: public; Owner: -
---
 
 CREATE INDEX project_build_metrics_started_at_idx ON public.project_build_metrics USING btree (started_at);
 
---
--- Name: project_build_metrics_user_id_idx; Type: INDEX; Schema: public; Owner: -
---
-
 CREATE INDEX project_build_metrics_user_id_idx ON public.project_build_metrics USING btree (user_id);
-
---
--- Name: project_events_created_at_idx; Type: INDEX; Schema: public; Owner: -
---
 
 CREATE INDEX project_events_created_at_idx ON public.project_events USING btree (created_at);
 
---
--- Name: project_events_project_id_idx; Type: INDEX; Schema: public; Owner: -
---
-
 CREATE INDEX project_events_project_id_idx ON public.project_events USING btree (project_id);
-
---
--- Name: project_events_user_id_created_at_idx; Type: INDEX; Schema: public; Owner: -
---
 
 CREATE INDEX project_events_user_id_created_at_idx ON public.project_events USING btree (user_id, created_at DESC);
 
---
--- Name: project_versions_user_id_idx; Type: INDEX; Schema: public; Owner: -
---
-
 CREATE INDEX project_versions_user_id_idx ON public.project_versions USING btree (user_id);
-
---
--- Name: projects_current_build_id_idx; Type: INDEX; Schema: public; Owner: -
---
 
 CREATE INDEX projects_current_build_id_idx ON public.projects USING btree (current_build_id);
 
---
--- Name: projects_current_version_id_idx; Type: INDEX; Schema: public; Owner: -
---
-
 CREATE INDEX projects_current_version_id_idx ON public.projects USING btree (current_version_id);
-
---
--- Name: projects_duplicate_window_idx; Type: INDEX; Schema: public; Owner: -
---
 
 CREATE INDEX projects_duplicate_window_idx ON public.projects USING btree (owner_id, name, framework, created_at DESC);
 
---
--- Name: projects_framework_idx; Type: INDEX; Schema: public; Owner: -
---
-
 CREATE INDEX projects_framework_idx ON public.projects USING btree (framework);
 
---
--- Name: projects_owner_id_created_at_idx; Type: INDEX; Schema: public; Owner: -
---
-
 CREATE INDEX projects_owner_id_created_at_idx ON public.projects USING btree (owner_id, created_at DESC);
-
---
--- Name: ai_time_sessions ai_time_sessions_build_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
 
 ALTER TABLE ONLY public.ai_time_sessions
     ADD CONSTRAINT ai_time_sessions_build_id_fkey FOREIGN KEY (build_id) REFERENCES public.project_build_metrics(build_id) ON DELETE CASCADE;
 
---
--- Name: ai_time_sessions ai_time_sessions_project_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
 ALTER TABLE ONLY public.ai_time_sessions
     ADD CONSTRAINT ai_time_sessions_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id) ON DELETE CASCADE;
-
---
--- Name: ai_time_sessions ai_time_sessions_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
 
 ALTER TABLE ONLY public.ai_time_sessions
     ADD CONSTRAINT ai_time_sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
 
---
--- Name: clients clients_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
 ALTER TABLE ONLY public.clients
     ADD CONSTRAINT clients_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
-
---
--- Name: idempotency_keys idempotency_keys_owner_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
 
 ALTER TABLE ONLY public.idempotency_keys
     ADD CONSTRAINT idempotency_keys_owner_id_fkey FOREIGN KEY (owner_id) REFERENCES auth.users(id) ON DELETE CASCADE;
 
---
--- Name: idempotency_keys idempotency_keys_project_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
 ALTER TABLE ONLY public.idempotency_keys
     ADD CONSTRAINT idempotency_keys_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id) ON DELETE CASCADE;
-
---
--- Name: project_build_metrics project_build_metrics_project_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
 
 ALTER TABLE ONLY public.project_build_metrics
     ADD CONSTRAINT project_build_metrics_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id) ON DELETE CASCADE;
 
---
--- Name: project_build_metrics project_build_metrics_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
 ALTER TABLE ONLY public.project_build_metrics
     ADD CONSTRAINT project_build_metrics_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
-
---
--- Name: project_events project_events_project_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
 
 ALTER TABLE ONLY public.project_events
     ADD CONSTRAINT project_events_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id) ON DELETE CASCADE;
 
---
--- Name: project_events project_events_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
 ALTER TABLE ONLY public.project_events
     ADD CONSTRAINT project_events_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
-
---
--- Name: project_versions project_versions_build_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
---
 
 ALTER TABLE ONLY public.project_versions
     ADD CONSTRAINT project_versions_build_fk FOREIGN KEY (build_id) REFERENCES public.project_build_metrics(build_id) ON DELETE CASCADE;
 
---
--- Name: project_versions project_versions_project_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
 ALTER TABLE ONLY public.project_versions
     ADD CONSTRAINT project_versions_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id) ON DELETE CASCADE;
-
---
--- Name: project_versions project_versions_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
 
 ALTER TABLE ONLY public.project_versions
     ADD CONSTRAINT project_versions_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
 
---
--- Name: projects projects_current_build_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
 ALTER TABLE ONLY public.projects
     ADD CONSTRAINT projects_current_build_fk FOREIGN KEY (id, current_build_id) REFERENCES public.project_build_metrics(project_id, build_id);
-
---
--- Name: projects projects_current_version_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
---
 
 ALTER TABLE ONLY public.projects
     ADD CONSTRAINT projects_current_version_fk FOREIGN KEY (id, current_version_id) REFERENCES public.project_versions(project_id, version_id);
 
---
--- Name: projects projects_framework_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
 ALTER TABLE ONLY public.projects
     ADD CONSTRAINT projects_framework_fk FOREIGN KEY (framework) REFERENCES public.frameworks(name);
-
---
--- Name: projects projects_owner_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
 
 ALTER TABLE ONLY public.projects
     ADD CONSTRAINT projects_owner_id_fkey FOREIGN KEY (owner_id) REFERENCES auth.users(id) ON DELETE CASCADE;
 
---
--- Name: ai_time_sessions; Type: ROW SECURITY; Schema: public; Owner: -
---
-
 ALTER TABLE public.ai_time_sessions ENABLE ROW LEVEL SECURITY;
-
---
--- Name: frameworks anyone reads the frameworks; Type: POLICY; Schema: public; Owner: -
---
 
 CREATE POLICY "anyone reads the frameworks" ON public.frameworks FOR SELECT TO anon, authenticated USING (true);
 
---
--- Name: worker_status_map anyone reads the worker status map; Type: POLICY; Schema: public; Owner: -
---
-
 CREATE POLICY "anyone reads the worker status map" ON public.worker_status_map FOR SELECT TO anon, authenticated USING (true);
-
---
--- Name: clients; Type: ROW SECURITY; Schema: public; Owner: -
---
 
 ALTER TABLE public.clients ENABLE ROW LEVEL SECURITY;
 
---
--- Name: frameworks; Type: ROW SECURITY; Schema: public; Owner: -
---
-
 ALTER TABLE public.frameworks ENABLE ROW LEVEL SECURITY;
-
---
--- Name: idempotency_keys; Type: ROW SECURITY; Schema: public; Owner: -
---
 
 ALTER TABLE public.idempotency_keys ENABLE ROW LEVEL SECURITY;
 
---
--- Name: idempotent_replays; Type: ROW SECURITY; Schema: public; Owner: -
---
-
 ALTER TABLE public.idempotent_replays ENABLE ROW LEVEL SECURITY;
-
---
--- Name: ai_time_sessions owners read their ai time; Type: POLICY; Schema: public; Owner: -
---
 
 CREATE POLICY "owners read their ai time" ON public.ai_time_sessions FOR SELECT TO authenticated USING ((user_id = ( SELECT auth.uid() AS uid)));
 
---
--- Name: project_build_metrics owners read their builds; Type: POLICY; Schema: public; Owner: -
---
-
 CREATE POLICY "owners read their builds" ON public.project_build_metrics FOR SELECT TO authenticated USING ((user_id = ( SELECT auth.uid() AS uid)));
-
---
--- Name: clients owners read their clients; Type: POLICY; Schema: public; Owner: -
---
 
 CREATE POLICY "owners read their clients" ON public.clients FOR SELECT TO authenticated USING ((user_id = ( SELECT auth.uid() AS uid)));
 
---
--- Name: project_events owners read their events; Type: POLICY; Schema: public; Owner: -
---
-
 CREATE POLICY "owners read their events" ON public.project_events FOR SELECT TO authenticated USING ((user_id = ( SELECT auth.uid() AS uid)));
-
---
--- Name: projects owners read their projects; Type: POLICY; Schema: public; Owner: -
---
 
 CREATE POLICY "owners read their projects" ON public.projects FOR SELECT TO authenticated USING ((owner_id = ( SELECT auth.uid() AS uid)));
 
---
--- Name: project_versions owners read their versions; Type: POLICY; Schema: public; Owner: -
---
-
 CREATE POLICY "owners read their versions" ON public.project_versions FOR SELECT TO authenticated USING ((user_id = ( SELECT auth.uid() AS uid)));
-
---
--- Name: project_build_metrics; Type: ROW SECURITY; Schema: public; Owner: -
---
 
 ALTER TABLE public.project_build_metrics ENABLE ROW LEVEL SECURITY;
 
---
--- Name: project_events; Type: ROW SECURITY; Schema: public; Owner: -
---
-
 ALTER TABLE public.project_events ENABLE ROW LEVEL SECURITY;
-
---
--- Name: project_versions; Type: ROW SECURITY; Schema: public; Owner: -
---
 
 ALTER TABLE public.project_versions ENABLE ROW LEVEL SECURITY;
 
---
--- Name: projects; Type: ROW SECURITY; Schema: public; Owner: -
---
-
 ALTER TABLE public.projects ENABLE ROW LEVEL SECURITY;
 
---
--- Name: worker_status_map; Type: ROW SECURITY; Schema: public; Owner: -
---
-
 ALTER TABLE public.worker_status_map ENABLE ROW LEVEL SECURITY;
-
---
--- Name: TABLE project_build_metrics; Type: ACL; Schema: public; Owner: -
---
 
 GRANT SELECT ON TABLE public.project_build_metrics TO authenticated;
 GRANT ALL ON TABLE public.project_build_metrics TO service_role;
 
---
--- Name: FUNCTION check_invariants(); Type: ACL; Schema: public; Owner: -
---
-
 REVOKE ALL ON FUNCTION public.check_invariants() FROM PUBLIC;
 GRANT ALL ON FUNCTION public.check_invariants() TO service_role;
 
---
--- Name: FUNCTION complete_build(p_build_id text, p_status text, p_error_message text, p_request_id text); Type: ACL; Schema: public; Owner: -
---
-
 REVOKE ALL ON FUNCTION public.complete_build(p_build_id text, p_status text, p_error_message text, p_request_id text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.complete_build(p_build_id text, p_status text, p_error_message text, p_request_id text) TO service_role;
-
---
--- Name: FUNCTION create_complete_project(p_user_id uuid, p_framework text, p_prompt text, p_name text, p_idempotency_key text, p_project_id uuid, p_source text, p_request_id text); Type: ACL; Schema: public; Owner: -
---
 
 REVOKE ALL ON FUNCTION public.create_complete_project(p_user_id uuid, p_framework text, p_prompt text, p_name text, p_idempotency_key text, p_project_id uuid, p_source text, p_request_id text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.create_complete_project(p_user_id uuid, p_framework text, p_prompt text, p_name text, p_idempotency_key text, p_project_id uuid, p_source text, p_request_id text) TO authenticated;
 GRANT ALL ON FUNCTION public.create_complete_project(p_user_id uuid, p_framework text, p_prompt text, p_name text, p_idempotency_key text, p_project_id uuid, p_source text, p_request_id text) TO service_role;
 
---
--- Name: FUNCTION create_project_for_build(p_user_id uuid, p_framework text, p_prompt text, p_name text, p_idempotency_key text, p_project_id uuid, p_source text, p_request_id text); Type: ACL; Schema: public; Owner: -
---
-
 REVOKE ALL ON FUNCTION public.create_project_for_build(p_user_id uuid, p_framework text, p_prompt text, p_name text, p_idempotency_key text, p_project_id uuid, p_source text, p_request_id text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.create_project_for_build(p_user_id uuid, p_framework text, p_prompt text, p_name text, p_idempotency_key text, p_project_id uuid, p_source text, p_request_id text) TO authenticated;
 GRANT ALL ON FUNCTION public.create_project_for_build(p_user_id uuid, p_framework text, p_prompt text, p_name text, p_idempotency_key text, p_project_id uuid, p_source text, p_request_id text) TO service_role;
 
---
--- Name: FUNCTION create_version_on_success(p_build_id text, p_prompt text, p_request_id text); Type: ACL; Schema: public; Owner: -
---
-
 REVOKE ALL ON FUNCTION public.create_version_on_success(p_build_id text, p_prompt text, p_request_id text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.create_version_on_success(p_build_id text, p_prompt text, p_request_id text) TO service_role;
-
---
--- Name: FUNCTION generate_ulid(); Type: ACL; Schema: public; Owner: -
---
 
 REVOKE ALL ON FUNCTION public.generate_ulid() FROM PUBLIC;
 GRANT ALL ON FUNCTION public.generate_ulid() TO anon;
 GRANT ALL ON FUNCTION public.generate_ulid() TO authenticated;
 GRANT ALL ON FUNCTION public.generate_ulid() TO service_role;
 
---
--- Name: FUNCTION get_build_status(p_build_id text); Type: ACL; Schema: public; Owner: -
---
-
 REVOKE ALL ON FUNCTION public.get_build_status(p_build_id text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.get_build_status(p_build_id text) TO authenticated;
 GRANT ALL ON FUNCTION public.get_build_status(p_build_id text) TO service_role;
-
---
--- Name: FUNCTION get_or_create_client(p_id text, p_name text, p_email text, p_phone text, p_company text, p_user_id uuid, p_request_id text); Type: ACL; Schema: public; Owner: -
---
 
 REVOKE ALL ON FUNCTION public.get_or_create_client(p_id text, p_name text, p_email text, p_phone text, p_company text, p_user_id uuid, p_request_id text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.get_or_create_client(p_id text, p_name text, p_email text, p_phone text, p_company text, p_user_id uuid, p_request_id text) TO authenticated;
 GRANT ALL ON FUNCTION public.get_or_create_client(p_id text, p_name text, p_email text, p_phone text, p_company text, p_user_id uuid, p_request_id text) TO service_role;
 
---
--- Name: FUNCTION get_project_metrics(p_window interval); Type: ACL; Schema: public; Owner: -
---
-
 REVOKE ALL ON FUNCTION public.get_project_metrics(p_window interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.get_project_metrics(p_window interval) TO service_role;
-
---
--- Name: FUNCTION map_worker_status(p_status text); Type: ACL; Schema: public; Owner: -
---
 
 REVOKE ALL ON FUNCTION public.map_worker_status(p_status text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.map_worker_status(p_status text) TO anon;
 GRANT ALL ON FUNCTION public.map_worker_status(p_status text) TO authenticated;
 GRANT ALL ON FUNCTION public.map_worker_status(p_status text) TO service_role;
 
---
--- Name: FUNCTION prune_idempotency_records(p_older_than interval, p_batch_size integer); Type: ACL; Schema: public; Owner: -
---
-
 REVOKE ALL ON FUNCTION public.prune_idempotency_records(p_older_than interval, p_batch_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.prune_idempotency_records(p_older_than interval, p_batch_size integer) TO service_role;
-
---
--- Name: FUNCTION start_build(p_project_id uuid, p_prompt text, p_idempotency_key text, p_request_id text); Type: ACL; Schema: public; Owner: -
---
 
 REVOKE ALL ON FUNCTION public.start_build(p_project_id uuid, p_prompt text, p_idempotency_key text, p_request_id text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.start_build(p_project_id uuid, p_prompt text, p_idempotency_key text, p_request_id text) TO authenticated;
 GRANT ALL ON FUNCTION public.start_build(p_project_id uuid, p_prompt text, p_idempotency_key text, p_request_id text) TO service_role;
-
---
--- Name: FUNCTION ulid_to_timestamp(p_ulid text); Type: ACL; Schema: public; Owner: -
---
 
 REVOKE ALL ON FUNCTION public.ulid_to_timestamp(p_ulid text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.ulid_to_timestamp(p_ulid text) TO anon;
 GRANT ALL ON FUNCTION public.ulid_to_timestamp(p_ulid text) TO authenticated;
 GRANT ALL ON FUNCTION public.ulid_to_timestamp(p_ulid text) TO service_role;
 
---
--- Name: TABLE ai_time_sessions; Type: ACL; Schema: public; Owner: -
---
-
 GRANT SELECT ON TABLE public.ai_time_sessions TO authenticated;
 GRANT ALL ON TABLE public.ai_time_sessions TO service_role;
 
---
--- Name: TABLE clients; Type: ACL; Schema: public; Owner: -
---
-
 GRANT SELECT ON TABLE public.clients TO authenticated;
 GRANT ALL ON TABLE public.clients TO service_role;
-
---
--- Name: TABLE frameworks; Type: ACL; Schema: public; Owner: -
---
 
 GRANT SELECT ON TABLE public.frameworks TO anon;
 GRANT SELECT ON TABLE public.frameworks TO authenticated;
 GRANT ALL ON TABLE public.frameworks TO service_role;
 
---
--- Name: TABLE idempotency_keys; Type: ACL; Schema: public; Owner: -
---
-
 GRANT ALL ON TABLE public.idempotency_keys TO service_role;
 
---
--- Name: TABLE idempotent_replays; Type: ACL; Schema: public; Owner: -
---
-
 GRANT ALL ON TABLE public.idempotent_replays TO service_role;
-
---
--- Name: TABLE project_events; Type: ACL; Schema: public; Owner: -
---
 
 GRANT SELECT ON TABLE public.project_events TO authenticated;
 GRANT ALL ON TABLE public.project_events TO service_role;
 
---
--- Name: TABLE project_versions; Type: ACL; Schema: public; Owner: -
---
-
 GRANT SELECT ON TABLE public.project_versions TO authenticated;
 GRANT ALL ON TABLE public.project_versions TO service_role;
-
---
--- Name: TABLE projects; Type: ACL; Schema: public; Owner: -
---
 
 GRANT SELECT ON TABLE public.projects TO authenticated;
 GRANT ALL ON TABLE public.projects TO service_role;
 
---
--- Name: TABLE worker_status_map; Type: ACL; Schema: public; Owner: -
---
-
 GRANT SELECT ON TABLE public.worker_status_map TO anon;
 GRANT SELECT ON TABLE public.worker_status_map TO authenticated;
 GRANT ALL ON TABLE public.worker_status_map TO service_role;
-
---
--- PostgreSQL database dump complete
---
-
