@@ -17,7 +17,17 @@ beforeAll(() => {
 });
 afterAll(() => owner.end());
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Resolves once `pid` is observed in `state` (an SQL condition on pg_stat_activity / pg_locks), or `done` settles. */
+async function observed(pid: number, waitingOnLock: boolean, done: Promise<unknown>): Promise<void> {
+  let settled = false;
+  void done.finally(() => (settled = true));
+  while (!settled) {
+    const [row] = waitingOnLock
+      ? await owner`select 1 as ok from pg_locks where pid = ${pid} and locktype = 'advisory' and not granted`
+      : await owner`select 1 as ok from pg_stat_activity where pid = ${pid} and state = 'active'`;
+    if (row) return;
+  }
+}
 
 /** Rows that would betray a partial write: a project missing a part, or parts without a project. */
 async function partialRows(user: string): Promise<unknown[]> {
@@ -47,22 +57,31 @@ describe('a backend terminated mid-call', () => {
       const victim = postgres(databaseUrl(), { max: 1, onnotice: () => undefined });
       const api = fromPostgres(victim, { actAs: { userId: user }, logger: null });
       const { pid } = first(await victim<{ pid: number }[]>`select pg_backend_pid() as pid`);
-      // Every third round the owner's lock is held, so the call is surely inside the function when killed.
+      // Every third round the owner's lock is held, and the victim is killed while it waits for
+      // it, surely inside the function; the other rounds kill it wherever it is once it is seen
+      // running (or not at all, when it finished first).
       const holdLock = i % 3 === 0;
-      const holder = holdLock
-        ? owner.begin(async (tx) => {
-            await tx`select pg_advisory_xact_lock(hashtextextended('projects.owner:' || ${user}, 0))`;
-            await tx`select pg_sleep(0.05)`;
-          })
-        : Promise.resolve();
-      if (holdLock) await sleep(5);
+      let release = () => undefined as void;
+      const released = new Promise<void>((r) => (release = r));
+      let holder: Promise<unknown> = Promise.resolve();
+      if (holdLock) {
+        let locked!: () => void;
+        const isLocked = new Promise<void>((r) => (locked = r));
+        holder = owner.begin(async (tx) => {
+          await tx`select pg_advisory_xact_lock(hashtextextended('projects.owner:' || ${user}, 0))`;
+          locked();
+          await released;
+        });
+        await isLocked;
+      }
       const call = api.createCompleteProject({ name: `Killed ${i}`, idempotencyKey: key }).then(
         () => 'finished' as const,
         (e: unknown) => e,
       );
-      await sleep(Math.random() * (holdLock ? 20 : 4));
+      await observed(pid, holdLock, call);
       await owner`select pg_terminate_backend(${pid})`;
       const outcome = await call;
+      release();
       await holder;
       if (outcome === 'finished') finished++;
       else {

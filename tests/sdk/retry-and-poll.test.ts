@@ -41,22 +41,34 @@ describe('withRetry', () => {
     const keys: string[] = [];
     let retries = 0;
     try {
-      // Another request holds the user's lock for ~350 ms: the first attempts time out.
+      // Another request holds the user's lock until two attempts have timed out.
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((r) => (locked = r));
       const holder = owner.begin(async (tx) => {
         await tx`select pg_advisory_xact_lock(hashtextextended('projects.owner:' || ${user}, 0))`;
-        await tx`select pg_sleep(0.35)`;
+        locked();
+        await released;
       });
-      await new Promise((r) => setTimeout(r, 50));
+      await isLocked;
       const result = await withRetry(
         (key) => {
           keys.push(key);
           return api.createCompleteProject({ name: 'Retried', idempotencyKey: key });
         },
-        { attempts: 10, baseDelayMs: 100, maxDelayMs: 200, onRetry: () => retries++ },
+        {
+          attempts: 10,
+          baseDelayMs: 20,
+          maxDelayMs: 50,
+          onRetry: () => {
+            if (++retries === 2) release();
+          },
+        },
       );
       await holder;
       expect(result.created).toBe(true);
-      expect(retries).toBeGreaterThan(0);
+      expect(retries).toBeGreaterThanOrEqual(2);
       expect(new Set(keys).size).toBe(1);
       const { count } = first(await owner`select count(*)::int as count from public.projects where owner_id = ${user}`);
       expect(count).toBe(1);
@@ -97,8 +109,14 @@ describe('pollBuildStatus', () => {
     const api = fromPostgres(sql, { actAs: { userId: user }, logger: null });
     const p = await api.createProjectForBuild({ name: 'Polled' });
     const seen: string[] = [];
-    setTimeout(() => void service.completeBuild({ buildId: p.buildId, status: 'failed', errorMessage: 'syntax error' }), 150);
-    const final = await api.pollBuildStatus(p.buildId, { initialDelayMs: 20, maxDelayMs: 80, onStatus: (s) => seen.push(s.status) });
+    let completion: Promise<unknown> | undefined;
+    // The worker reports once the poller has seen the build in flight.
+    const onStatus = (s: { status: string }) => {
+      seen.push(s.status);
+      completion ??= service.completeBuild({ buildId: p.buildId, status: 'failed', errorMessage: 'syntax error' });
+    };
+    const final = await api.pollBuildStatus(p.buildId, { initialDelayMs: 20, maxDelayMs: 80, onStatus });
+    await completion;
     expect(final).toMatchObject({ status: 'failed', projectStatus: 'failed', errorMessage: 'syntax error', versionId: null });
     expect(seen[0]).toBe('started');
   });
