@@ -83,16 +83,13 @@ export function useFeed(env: ClientEnv, projectId: string | undefined, after: st
   useEffect(() => {
     const supabase = browserClient(env);
     const controller = new AbortController();
-    const watch = watchFeed(feedReader(supabase), projectId, (events) => listener.current(events), {
+    watchFeed(feedReader(supabase), projectId, (events) => listener.current(events), {
       after,
       signal: controller.signal,
       realtime: supabase,
       onMode: setMode,
     });
-    return () => {
-      controller.abort();
-      void watch.done.then(() => supabase.realtime.disconnect());
-    };
+    return () => controller.abort(); // the SDK removes its Realtime channel
   }, [env, projectId, after]);
   return mode;
 }

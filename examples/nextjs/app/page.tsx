@@ -31,7 +31,7 @@ export default async function Home() {
       <h1>Projects</h1>
       <NewProjectForm env={env} frameworks={frameworks} />
       <h2>Your projects</h2>
-      <ProjectList env={env} initial={projects} cursor={cursor} />
+      <ProjectList env={env} initial={projects} cursor={cursor} frameworks={frameworks} />
     </section>
   );
 }

@@ -2,12 +2,19 @@
 
 import { useState } from 'react';
 import Link from 'next/link';
+import type { Framework } from '@/lib/db';
 import type { ClientEnv } from '@/lib/edge';
 import { applyToProjects, formatTime, type ProjectSummary } from '@/lib/timeline';
 import { StatusBadge, useFeed } from './components';
 
 /** The user's projects, kept live from the feed of all their projects. */
-export function ProjectList({ env, initial, cursor }: { env: ClientEnv; initial: ProjectSummary[]; cursor: string | null }) {
+export function ProjectList({ env, initial, cursor, frameworks }: {
+  env: ClientEnv;
+  initial: ProjectSummary[];
+  cursor: string | null;
+  frameworks: Framework[];
+}) {
+  const label = (name: string) => frameworks.find((f) => f.name === name)?.label ?? name;
   const [projects, setProjects] = useState(initial);
   const mode = useFeed(env, undefined, cursor, (events) => setProjects((p) => applyToProjects(p, events)));
   if (projects.length === 0) {
@@ -23,7 +30,7 @@ export function ProjectList({ env, initial, cursor }: { env: ClientEnv; initial:
           {projects.map((p) => (
             <tr key={p.id} data-testid="project-row">
               <td><Link href={`/projects/${p.id}`}>{p.name}</Link></td>
-              <td>{p.framework}</td>
+              <td>{label(p.framework)}</td>
               <td><StatusBadge status={p.status} /></td>
               <td className="muted">{formatTime(p.createdAt)}</td>
             </tr>

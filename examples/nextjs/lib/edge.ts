@@ -13,14 +13,22 @@ export interface ClientEnv {
   token: string;
 }
 
+const clients = new Map<string, SupabaseClient>();
+
+/** One supabase-js client per session token in this tab (its Realtime connection is shared by the watches). */
 export function browserClient(env: ClientEnv): SupabaseClient {
-  const supabase = createBrowserClient(env.supabaseUrl, env.anonKey, {
-    global: { headers: { Authorization: `Bearer ${env.token}` } },
-    auth: { persistSession: false, autoRefreshToken: false },
-    isSingleton: false,
-  });
-  // Realtime authorizes with the user's token too, so row-level security filters what it sends.
-  void supabase.realtime.setAuth(env.token);
+  const id = `${env.supabaseUrl} ${env.token}`;
+  let supabase = clients.get(id);
+  if (!supabase) {
+    supabase = createBrowserClient(env.supabaseUrl, env.anonKey, {
+      global: { headers: { Authorization: `Bearer ${env.token}` } },
+      auth: { persistSession: false, autoRefreshToken: false },
+      isSingleton: false,
+    });
+    // Realtime authorizes with the user's token too, so row-level security filters what it sends.
+    void supabase.realtime.setAuth(env.token);
+    clients.set(id, supabase);
+  }
   return supabase;
 }
 
