@@ -26,7 +26,7 @@ for (const stream of [process.stdout, process.stderr]) stream.on('error', () => 
 
 const t0 = Date.now();
 const log = (m: string) => console.log(m);
-const FUNCTIONS = ['create-project', 'start-build', 'build-status', 'complete-build', 'get-or-create-client'];
+const FUNCTIONS = ['create-project', 'start-build', 'build-status', 'complete-build', 'get-or-create-client', 'project-feed'];
 
 let cluster: Cluster | undefined;
 let edge: ChildProcess | undefined;

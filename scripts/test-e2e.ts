@@ -64,7 +64,7 @@ async function main(): Promise<number> {
     });
     child.on('close', (code) => resolve(code ?? 1));
   });
-  log(r === 0 ? 'passed; screenshot in test-artifacts/project-page.png' : 'failed');
+  log(r === 0 ? 'passed; screenshots in test-artifacts/ (project-list, project-three-builds, error-state)' : 'failed');
   return r;
 }
 

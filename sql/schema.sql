@@ -11,6 +11,7 @@
 --   20261122160500
 --   20261122160600
 --   20261122160700
+--   20261122160800
 --   20261124203000
 
 CREATE SCHEMA private;
@@ -814,6 +815,72 @@ p_user_id as in create_complete_project (null = auth.uid(); others only for serv
 Errors: 22023 bad input, 42501 not allowed, 23503 unknown user, PT409 the id belongs to another
 user (nothing about that client is revealed). Callers: authenticated, service_role.';
 
+CREATE FUNCTION public.get_project_feed(p_project_id uuid DEFAULT NULL::uuid, p_after text DEFAULT NULL::text, p_limit integer DEFAULT 100) RETURNS TABLE(cursor text, event_id bigint, event_type text, occurred_at timestamp with time zone, project_id uuid, project_name text, framework text, project_status text, build_id text, build_status text, is_current_build boolean, prompt text, version_id text, error_message text, reference_id text, started_at timestamp with time zone, completed_at timestamp with time zone, duration_ms bigint)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $_$
+#variable_conflict use_column
+declare
+  v_txid xid8;
+  v_id bigint;
+  -- Every transaction older than this one has ended: events below it can no longer appear behind a cursor.
+  v_horizon xid8 := pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot());
+begin
+  if p_limit is null or p_limit not between 1 and 1000 then
+    raise exception 'p_limit must be between 1 and 1000'
+      using errcode = '22023', detail = format('p_limit = %s', coalesce(p_limit::text, 'null'));
+  end if;
+  if p_after is not null then
+    if p_after !~ '^[0-9]{1,19}:[0-9]{1,19}$' then
+      raise exception 'p_after must be a cursor returned by get_project_feed'
+        using errcode = '22023', detail = format('p_after = %L', left(p_after, 40)),
+              hint = 'Pass the cursor column of the last event read, or null to start from the beginning.';
+    end if;
+    v_txid := split_part(p_after, ':', 1)::xid8;
+    v_id := split_part(p_after, ':', 2)::bigint;
+  end if;
+  -- Security invoker: row-level security limits every table read here to the caller's rows.
+  return query
+    select e.txid::text || ':' || e.id::text,
+           e.id,
+           e.event_type,
+           e.created_at,
+           e.project_id,
+           p.name,
+           p.framework,
+           p.build_status,
+           e.build_id::text,
+           m.status,
+           coalesce(p.current_build_id = e.build_id, false),
+           m.prompt,
+           coalesce(e.version_id, v.version_id)::text,
+           m.error_message,
+           coalesce(e.request_id, e.build_id::text),
+           m.started_at,
+           m.completed_at,
+           m.duration_ms
+      from public.project_events e
+      join public.projects p on p.id = e.project_id
+      left join public.project_build_metrics m on m.build_id = e.build_id
+      left join public.project_versions v on v.build_id = e.build_id
+     where e.project_id is not null
+       and (p_project_id is null or e.project_id = p_project_id)
+       and e.txid < v_horizon
+       and (p_after is null or (e.txid, e.id) > (v_txid, v_id))
+     order by e.txid, e.id
+     limit p_limit;
+end
+$_$;
+
+COMMENT ON FUNCTION public.get_project_feed(p_project_id uuid, p_after text, p_limit integer) IS 'The events of project p_project_id (null: of every project the caller reads) after the cursor
+p_after, in feed order, at most p_limit (1 to 1000, default 100). Each row carries its build''s
+prompt, status, version, error and timings for a timeline, and a cursor to pass as p_after next.
+Never skips an event: an event appears once every transaction older than the oldest one still
+running has ended (a long transaction delays the feed, it never loses an event).
+reference_id is the request id the event was written under, else its build id.
+Errors: 22023 bad p_after or p_limit. Row-level security applies: a user reads only their
+projects (another user''s project reads as empty). Callers: authenticated, service_role.';
+
 CREATE FUNCTION public.get_project_metrics(p_window interval DEFAULT '01:00:00'::interval) RETURNS TABLE(window_start timestamp with time zone, projects_created bigint, builds_started bigint, builds_completed bigint, builds_failed bigint, builds_canceled bigint, builds_superseded bigint, success_rate numeric, in_flight_builds bigint, avg_build_duration_ms numeric, idempotent_replays bigint)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -1156,10 +1223,13 @@ CREATE TABLE public.project_events (
     request_id text,
     payload jsonb DEFAULT '{}'::jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    txid xid8 DEFAULT pg_current_xact_id() NOT NULL,
     CONSTRAINT project_events_type_valid CHECK ((event_type = ANY (ARRAY['project_created'::text, 'build_started'::text, 'build_superseded'::text, 'build_completed'::text, 'build_failed'::text, 'build_canceled'::text, 'version_created'::text, 'version_discarded'::text, 'client_created'::text])))
 );
 
 COMMENT ON TABLE public.project_events IS 'Audit trail of every transition. Owners can read theirs; subscribe with Supabase Realtime.';
+
+COMMENT ON COLUMN public.project_events.txid IS 'The transaction that wrote the event: the feed''s order is (txid, id), and it hands out an event only once every transaction older than the oldest one still running has ended.';
 
 ALTER TABLE public.project_events ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME public.project_events_id_seq
@@ -1290,7 +1360,11 @@ CREATE INDEX project_build_metrics_user_id_idx ON public.project_build_metrics U
 
 CREATE INDEX project_events_created_at_idx ON public.project_events USING btree (created_at);
 
+CREATE INDEX project_events_project_feed_idx ON public.project_events USING btree (project_id, txid, id);
+
 CREATE INDEX project_events_project_id_idx ON public.project_events USING btree (project_id);
+
+CREATE INDEX project_events_user_feed_idx ON public.project_events USING btree (user_id, txid, id);
 
 CREATE INDEX project_events_user_id_created_at_idx ON public.project_events USING btree (user_id, created_at DESC);
 
@@ -1425,6 +1499,10 @@ GRANT ALL ON FUNCTION public.get_build_status(p_build_id text) TO service_role;
 REVOKE ALL ON FUNCTION public.get_or_create_client(p_id text, p_name text, p_email text, p_phone text, p_company text, p_user_id uuid, p_request_id text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.get_or_create_client(p_id text, p_name text, p_email text, p_phone text, p_company text, p_user_id uuid, p_request_id text) TO authenticated;
 GRANT ALL ON FUNCTION public.get_or_create_client(p_id text, p_name text, p_email text, p_phone text, p_company text, p_user_id uuid, p_request_id text) TO service_role;
+
+REVOKE ALL ON FUNCTION public.get_project_feed(p_project_id uuid, p_after text, p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.get_project_feed(p_project_id uuid, p_after text, p_limit integer) TO authenticated;
+GRANT ALL ON FUNCTION public.get_project_feed(p_project_id uuid, p_after text, p_limit integer) TO service_role;
 
 REVOKE ALL ON FUNCTION public.get_project_metrics(p_window interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.get_project_metrics(p_window interval) TO service_role;

@@ -10,10 +10,13 @@ import { pollBuildStatus, type PollOptions } from './poll.ts';
 import * as s from './schemas.ts';
 import { mapWorkerStatus, type ProjectStatus } from './status.ts';
 import { RpcFailure, type Transport } from './transport.ts';
+import { watchFeed, type FeedListener, type RealtimeLike, type Watch, type WatchOptions } from './watch.ts';
 
 export interface ApiOptions {
   /** Where errors are logged with their reference id (default: console). `null` silences it. */
   logger?: Logger;
+  /** The Realtime client watchProject(s) use by default (fromSupabase passes its client). */
+  realtime?: RealtimeLike;
 }
 
 export interface ProjectsApi {
@@ -31,6 +34,12 @@ export interface ProjectsApi {
   getBuildStatus(buildId: string): Promise<s.BuildStatusResult>;
   /** Polls until the build reaches a final status (see PollOptions). */
   pollBuildStatus(buildId: string, options?: PollOptions): Promise<s.BuildStatusResult>;
+  /** The events of a project (or of all the caller's) after a cursor, in feed order, with their builds' state. */
+  getProjectFeed(input?: s.FeedInput): Promise<s.FeedPage>;
+  /** Calls `onEvents` with every new event of the project: Realtime where available, else polling the feed. */
+  watchProject(projectId: string, onEvents: FeedListener, options?: WatchOptions): Watch;
+  /** The same for every project the caller reads. */
+  watchProjects(onEvents: FeedListener, options?: WatchOptions): Watch;
   /** The client with this chat id, created if missing; never overwritten. */
   getOrCreateClient(input: s.ClientInput): Promise<s.ClientResult>;
   /** The worker's status word → project status (local mirror of map_worker_status). */
@@ -52,19 +61,33 @@ function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S>
   });
 }
 
-function parseRow<S extends z.ZodType>(fn: string, schema: S, rows: unknown[]): z.output<S> {
-  const r = schema.safeParse(rows[0]);
-  if (rows.length === 1 && r.success) return r.data;
-  throw new ProjectsError({
-    message: `${fn} returned an unexpected result (${rows.length} rows${r.success ? '' : `; ${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message}`}); are the SDK and the migrations the same version?`,
+function unexpected(fn: string, rows: number, error?: z.ZodError): ProjectsError {
+  return new ProjectsError({
+    message: `${fn} returned an unexpected result (${rows} rows${error ? `; ${error.issues[0]?.path.join('.')}: ${error.issues[0]?.message}` : ''}); are the SDK and the migrations the same version?`,
     code: 'unexpected_result',
     sqlstate: null,
     httpStatus: 500,
   });
 }
 
+function parseRow<S extends z.ZodType>(fn: string, schema: S, rows: unknown[]): z.output<S> {
+  const r = schema.safeParse(rows[0]);
+  if (rows.length === 1 && r.success) return r.data;
+  throw unexpected(fn, rows.length, r.success ? undefined : r.error);
+}
+
 export function createApi(transport: Transport, options: ApiOptions = {}): ProjectsApi {
   const logger = options.logger === undefined ? console : options.logger;
+
+  async function transportCall(op: string, fn: SqlFunction, args: Record<string, string | null | undefined>): Promise<unknown[]> {
+    try {
+      return await transport.call(fn, args, 'rows');
+    } catch (e) {
+      const err = e instanceof RpcFailure ? toProjectsError(e.body, e.status) : toProjectsError(e);
+      logError(logger, op, err);
+      throw err;
+    }
+  }
 
   async function call<S extends z.ZodType>(
     op: string,
@@ -72,14 +95,7 @@ export function createApi(transport: Transport, options: ApiOptions = {}): Proje
     args: Record<string, string | null | undefined>,
     out: S,
   ): Promise<z.output<S>> {
-    let rows: unknown[];
-    try {
-      rows = await transport.call(fn, args, 'rows');
-    } catch (e) {
-      const err = e instanceof RpcFailure ? toProjectsError(e.body, e.status) : toProjectsError(e);
-      logError(logger, op, err);
-      throw err;
-    }
+    const rows = await transportCall(op, fn, args);
     try {
       return parseRow(fn, out, rows);
     } catch (e) {
@@ -157,6 +173,31 @@ export function createApi(transport: Transport, options: ApiOptions = {}): Proje
 
     pollBuildStatus(buildId, pollOptions) {
       return pollBuildStatus((id) => api.getBuildStatus(id), buildId, pollOptions);
+    },
+
+    async getProjectFeed(input = {}) {
+      const i = validated('getProjectFeed', s.feedInput, input);
+      const rows = await transportCall('getProjectFeed', 'get_project_feed', {
+        p_project_id: i.projectId,
+        p_after: i.after ?? undefined,
+        p_limit: i.limit === undefined ? undefined : String(i.limit),
+      });
+      const parsed = s.feedEventRow.array().safeParse(rows);
+      if (!parsed.success) {
+        const err = unexpected('get_project_feed', rows.length, parsed.error);
+        logError(logger, 'getProjectFeed', err);
+        throw err;
+      }
+      return { events: parsed.data, cursor: parsed.data.at(-1)?.cursor ?? i.after ?? null };
+    },
+
+    watchProject(projectId, onEvents, watchOptions = {}) {
+      const id = validated('watchProject', s.uuid, projectId);
+      return watchFeed((q) => api.getProjectFeed(q), id, onEvents, { realtime: options.realtime, ...watchOptions });
+    },
+
+    watchProjects(onEvents, watchOptions = {}) {
+      return watchFeed((q) => api.getProjectFeed(q), undefined, onEvents, { realtime: options.realtime, ...watchOptions });
     },
 
     async getOrCreateClient(input) {

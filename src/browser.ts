@@ -5,10 +5,17 @@
  */
 import { createApi, type ApiOptions, type ProjectsApi } from './api.ts';
 import { supabaseTransport, type SupabaseLike } from './transport.ts';
+import type { RealtimeLike } from './watch.ts';
 
 /** The API over supabase-js: `client.rpc()` with the client's session (or key). */
 export function fromSupabase(client: SupabaseLike, options: ApiOptions = {}): ProjectsApi {
-  return createApi(supabaseTransport(client), options);
+  // watchProject(s) subscribe through the client's Realtime (falling back to polling the feed).
+  const realtime = isRealtime(client) ? client : undefined;
+  return createApi(supabaseTransport(client), { realtime, ...options });
+}
+
+function isRealtime(client: object): client is RealtimeLike {
+  return typeof (client as Partial<RealtimeLike>).channel === 'function' && typeof (client as Partial<RealtimeLike>).removeChannel === 'function';
 }
 
 export type { ApiOptions, ProjectsApi } from './api.ts';
@@ -27,5 +34,15 @@ export {
 export { withRetry, type RetryOptions } from './retry.ts';
 export { PollTimeoutError, pollBuildStatus, type PollOptions } from './poll.ts';
 export { FINAL_WORKER_STATUSES, WORKER_STATUS_MAP, mapWorkerStatus, type BuildStatus, type ProjectStatus } from './status.ts';
+export {
+  watchFeed,
+  type FeedListener,
+  type FeedReader,
+  type RealtimeChannelLike,
+  type RealtimeLike,
+  type Watch,
+  type WatchMode,
+  type WatchOptions,
+} from './watch.ts';
 export { newReferenceId, newUlid, isUlid } from './ulid.ts';
 export type * from './schemas.ts';

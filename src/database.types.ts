@@ -115,14 +115,14 @@ isOneToOne: false
                   ]
                 },"project_events": {
                   Row: {
-                    "actor_role": string,"build_id": string | null,"client_id": string | null,"created_at": string,"event_type": string,"id": number,"payload": NonNullable<Json>,"project_id": string | null,"request_id": string | null,"source": string | null,"user_id": string,"version_id": string | null
+                    "actor_role": string,"build_id": string | null,"client_id": string | null,"created_at": string,"event_type": string,"id": number,"payload": NonNullable<Json>,"project_id": string | null,"request_id": string | null,"source": string | null,"txid": unknown,"user_id": string,"version_id": string | null
                   }
                   ComputedFields: never
                   Insert: {
-                    "actor_role": string,"build_id"?: string | null,"client_id"?: string | null,"created_at"?: string,"event_type": string,"id"?: never,"payload"?: NonNullable<Json>,"project_id"?: string | null,"request_id"?: string | null,"source"?: string | null,"user_id": string,"version_id"?: string | null
+                    "actor_role": string,"build_id"?: string | null,"client_id"?: string | null,"created_at"?: string,"event_type": string,"id"?: never,"payload"?: NonNullable<Json>,"project_id"?: string | null,"request_id"?: string | null,"source"?: string | null,"txid"?: unknown,"user_id": string,"version_id"?: string | null
                   }
                   Update: {
-                    "actor_role"?: string,"build_id"?: string | null,"client_id"?: string | null,"created_at"?: string,"event_type"?: string,"id"?: never,"payload"?: NonNullable<Json>,"project_id"?: string | null,"request_id"?: string | null,"source"?: string | null,"user_id"?: string,"version_id"?: string | null
+                    "actor_role"?: string,"build_id"?: string | null,"client_id"?: string | null,"created_at"?: string,"event_type"?: string,"id"?: never,"payload"?: NonNullable<Json>,"project_id"?: string | null,"request_id"?: string | null,"source"?: string | null,"txid"?: unknown,"user_id"?: string,"version_id"?: string | null
                   }
                   Relationships: [
                     {
@@ -261,6 +261,11 @@ isOneToOne: false
 "get_or_create_client":
 { Args: { "p_company"?: string,"p_email"?: string,"p_id": string,"p_name": string,"p_phone"?: string,"p_request_id"?: string,"p_user_id"?: string }; Returns: {
               "company": string,"created": boolean,"created_at": string,"email": string,"id": string,"name": string,"phone": string,"updated_at": string,"user_id": string
+            }[]
+                           },
+"get_project_feed":
+{ Args: { "p_after"?: string,"p_limit"?: number,"p_project_id"?: string }; Returns: {
+              "build_id": string,"build_status": string,"completed_at": string,"cursor": string,"duration_ms": number,"error_message": string,"event_id": number,"event_type": string,"framework": string,"is_current_build": boolean,"occurred_at": string,"project_id": string,"project_name": string,"project_status": string,"prompt": string,"reference_id": string,"started_at": string,"version_id": string
             }[]
                            },
 "get_project_metrics":

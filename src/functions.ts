@@ -17,6 +17,7 @@ export const SQL_FUNCTIONS = {
   complete_build: { p_build_id: 'text', p_status: 'text', p_error_message: 'text', p_request_id: 'text' },
   create_version_on_success: { p_build_id: 'text', p_prompt: 'text', p_request_id: 'text' },
   get_build_status: { p_build_id: 'text' },
+  get_project_feed: { p_project_id: 'uuid', p_after: 'text', p_limit: 'integer' },
   get_or_create_client: {
     p_id: 'text', p_name: 'text', p_email: 'text', p_phone: 'text', p_company: 'text', p_user_id: 'uuid', p_request_id: 'text',
   },

@@ -90,11 +90,28 @@ export const clientInput = z.strictObject({
 });
 export type ClientInput = z.input<typeof clientInput>;
 
+/** A feed position: the `cursor` of the last event read (the writing transaction and the event id). */
+export const feedCursor = z.string().regex(/^[0-9]{1,19}:[0-9]{1,19}$/, 'must be a cursor returned by the feed');
+
+export const feedInput = z.strictObject({
+  /** One project's events; omitted: every project the caller reads. */
+  projectId: uuid.optional(),
+  /** Events after this cursor; omitted: from the beginning. */
+  after: feedCursor.nullish(),
+  /** At most this many events (1 to 1000, default 100). */
+  limit: z.number().int().min(1).max(1000).optional(),
+});
+export type FeedInput = z.input<typeof feedInput>;
+
 // ---- outputs (postgres.js gives bigint as string and timestamptz as Date; PostgREST gives numbers and ISO strings)
 const bigintId = z.union([z.number(), z.string().regex(/^\d+$/)]).transform(Number);
 const timestamp = z.union([z.date(), z.string()]).transform((v) => new Date(v).toISOString());
 const projectStatus = z.enum(['queued', 'building', 'deployed', 'failed', 'canceled', 'superseded']);
 const buildStatus = z.enum(['started', 'completed', 'failed', 'canceled', 'superseded']);
+const eventType = z.enum([
+  'project_created', 'build_started', 'build_superseded', 'build_completed', 'build_failed',
+  'build_canceled', 'version_created', 'version_discarded', 'client_created',
+]);
 
 export const createCompleteProjectRow = z
   .object({ project_id: uuid, version_id: ulid, build_id: ulid, build_metrics_id: bigintId, created: z.boolean() })
@@ -172,3 +189,53 @@ export const clientRow = z
     created: r.created,
   }));
 export type ClientResult = z.output<typeof clientRow>;
+
+export const feedEventRow = z
+  .object({
+    cursor: feedCursor,
+    event_id: bigintId,
+    event_type: eventType,
+    occurred_at: timestamp,
+    project_id: uuid,
+    project_name: z.string(),
+    framework: z.string(),
+    project_status: projectStatus,
+    build_id: ulid.nullable(),
+    build_status: buildStatus.nullable(),
+    is_current_build: z.boolean(),
+    prompt: z.string().nullable(),
+    version_id: ulid.nullable(),
+    error_message: z.string().nullable(),
+    reference_id: z.string().nullable(),
+    started_at: timestamp.nullable(),
+    completed_at: timestamp.nullable(),
+    duration_ms: bigintId.nullable(),
+  })
+  .transform((r) => ({
+    cursor: r.cursor,
+    eventId: r.event_id,
+    type: r.event_type,
+    occurredAt: r.occurred_at,
+    projectId: r.project_id,
+    projectName: r.project_name,
+    framework: r.framework,
+    projectStatus: r.project_status,
+    buildId: r.build_id,
+    buildStatus: r.build_status,
+    isCurrentBuild: r.is_current_build,
+    prompt: r.prompt,
+    versionId: r.version_id,
+    errorMessage: r.error_message,
+    referenceId: r.reference_id,
+    startedAt: r.started_at,
+    completedAt: r.completed_at,
+    durationMs: r.duration_ms,
+  }));
+/** One event of the project feed, with its build's state for a timeline. */
+export type FeedEvent = z.output<typeof feedEventRow>;
+
+/** A page of the feed: its events, and the cursor to read on from (the input's when the page is empty). */
+export interface FeedPage {
+  events: FeedEvent[];
+  cursor: string | null;
+}

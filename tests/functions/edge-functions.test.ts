@@ -187,3 +187,31 @@ describe('get-or-create-client', () => {
     expect(await stolen.text()).not.toContain('acme');
   });
 });
+
+describe('project-feed', () => {
+  it('reads a project\'s events page by page with the user\'s session, hides another user\'s, refuses bad input', async () => {
+    const created = await (await post('create-project', { name: 'Feed', prompt: 'a feed' }, auth(token(alice)))).json();
+    const feed = (query: string, t = token(alice)) => fetch(`${edge.url}/functions/v1/project-feed${query}`, { headers: auth(t) });
+    let body: { events: { type: string; prompt: string; cursor: string }[]; cursor: string | null } = { events: [], cursor: null };
+    await expect.poll(async () => {
+      body = await (await feed(`?projectId=${created.projectId}`)).json();
+      return body.events.map((e) => e.type);
+    }).toEqual(['project_created', 'build_started', 'version_created']);
+    expect(body.events[1]).toMatchObject({ prompt: 'a feed', buildStatus: 'started' });
+    expect(body.cursor).toBe(body.events[2]!.cursor);
+
+    const page = await (await feed(`?projectId=${created.projectId}&limit=1`)).json();
+    expect(page.events).toHaveLength(1);
+    const rest = await (await feed(`?projectId=${created.projectId}&after=${page.cursor}`)).json();
+    expect(rest.events.map((e: { type: string }) => e.type)).toEqual(['build_started', 'version_created']);
+
+    expect((await (await feed(`?projectId=${created.projectId}`, token(bob))).json()).events).toEqual([]);
+    expect((await feed('?after=nope')).status).toBe(400);
+    expect((await feed('?limit=0')).status).toBe(400);
+    expect((await feed('?limit=x')).status).toBe(400);
+    expect((await feed('?projectId=x')).status).toBe(400);
+    expect((await feed('?other=1')).status).toBe(400);
+    expect((await feed('', anonKey(JWT_SECRET))).status).toBe(401);
+    expect((await post('project-feed', {}, auth(token(alice)))).status).toBe(405);
+  });
+});

@@ -98,6 +98,7 @@ describe('through the edge functions', () => {
   };
   it.each([
     ['build-status', { method: 'GET', query: '' }, 404],
+    ['project-feed', { method: 'GET', query: '' }, 200],
     ['start-build', { method: 'POST' }, 404],
     ['complete-build', { method: 'POST' }, 403],
     ['get-or-create-client', { method: 'POST' }, 409],
@@ -107,7 +108,8 @@ describe('through the edge functions', () => {
       : name === 'complete-build' ? { buildId: a.buildId, status: 'failed' }
       : name === 'get-or-create-client' ? { id: clientId, name: 'Bob' }
       : undefined;
-    const r = await call(name, { ...init, query: name === 'build-status' ? `?buildId=${a.buildId}` : '', body: body && JSON.stringify(body) }, bobToken());
+    const query = name === 'build-status' ? `?buildId=${a.buildId}` : name === 'project-feed' ? `?projectId=${a.projectId}` : '';
+    const r = await call(name, { ...init, query, body: body && JSON.stringify(body) }, bobToken());
     expect(r.status).toBe(status);
     expect(leaks(r.text)).toEqual([]);
   });
@@ -121,5 +123,6 @@ describe('through the edge functions', () => {
       expect((await call(name, { method: 'POST', body: '{}' }, anonKey(JWT_SECRET))).status, name).toBe(401);
     }
     expect((await call('build-status', { method: 'GET', query: `?buildId=${a.buildId}` }, anonKey(JWT_SECRET))).status).toBe(401);
+    expect((await call('project-feed', { method: 'GET', query: `?projectId=${a.projectId}` }, anonKey(JWT_SECRET))).status).toBe(401);
   });
 });

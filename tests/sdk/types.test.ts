@@ -9,7 +9,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { z } from 'zod';
 import type { Database } from '../../src/database.types.ts';
 import { SQL_FUNCTIONS } from '../../src/functions.ts';
-import { fromSupabase } from '../../src/index.ts';
+import { fromSupabase, type RealtimeLike } from '../../src/index.ts';
 import type * as s from '../../src/schemas.ts';
 
 type Fns = Database['public']['Functions'];
@@ -24,11 +24,12 @@ describe('the SDK and the generated database types', () => {
     expectTypeOf<Params<'complete_build'>>().toEqualTypeOf<keyof Fns['complete_build']['Args']>();
     expectTypeOf<Params<'create_version_on_success'>>().toEqualTypeOf<keyof Fns['create_version_on_success']['Args']>();
     expectTypeOf<Params<'get_build_status'>>().toEqualTypeOf<keyof Fns['get_build_status']['Args']>();
+    expectTypeOf<Params<'get_project_feed'>>().toEqualTypeOf<keyof Fns['get_project_feed']['Args']>();
     expectTypeOf<Params<'get_or_create_client'>>().toEqualTypeOf<keyof Fns['get_or_create_client']['Args']>();
     expectTypeOf<Params<'map_worker_status'>>().toEqualTypeOf<keyof Fns['map_worker_status']['Args']>();
     expect(Object.keys(SQL_FUNCTIONS).sort()).toEqual([
       'complete_build', 'create_complete_project', 'create_project_for_build', 'create_version_on_success',
-      'get_build_status', 'get_or_create_client', 'map_worker_status', 'start_build',
+      'get_build_status', 'get_or_create_client', 'get_project_feed', 'map_worker_status', 'start_build',
     ]);
   });
 
@@ -39,6 +40,7 @@ describe('the SDK and the generated database types', () => {
     expectTypeOf<keyof z.input<typeof s.completeBuildRow>>().toEqualTypeOf<Columns<'complete_build'>>();
     expectTypeOf<keyof z.input<typeof s.createVersionRow>>().toEqualTypeOf<Columns<'create_version_on_success'>>();
     expectTypeOf<keyof z.input<typeof s.buildStatusRow>>().toEqualTypeOf<Columns<'get_build_status'>>();
+    expectTypeOf<keyof z.input<typeof s.feedEventRow>>().toEqualTypeOf<Columns<'get_project_feed'>>();
     expectTypeOf<keyof z.input<typeof s.clientRow>>().toEqualTypeOf<Columns<'get_or_create_client'>>();
   });
 });
@@ -49,5 +51,9 @@ describe('fromSupabase', () => {
     type TypedClient = import('@supabase/supabase-js').SupabaseClient<Database>;
     const accepts = (client: TypedClient) => fromSupabase(client);
     expect(typeof accepts).toBe('function');
+  });
+
+  it('accepts a supabase-js client as the Realtime client of a watch', () => {
+    expectTypeOf<import('@supabase/supabase-js').SupabaseClient>().toExtend<RealtimeLike>();
   });
 });

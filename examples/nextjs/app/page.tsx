@@ -1,8 +1,9 @@
-import Link from 'next/link';
 import { config } from '@/lib/config';
-import { listProjects } from '@/lib/db';
+import { listFrameworks, listProjects } from '@/lib/db';
 import { getSession } from '@/lib/session';
-import { NewProjectForm, SignInButton } from './components';
+import { SignInButton } from './components';
+import { NewProjectForm } from './new-project-form';
+import { ProjectList } from './project-list';
 
 export const dynamic = 'force-dynamic';
 
@@ -23,27 +24,14 @@ export default async function Home() {
       </section>
     );
   }
-  const projects = await listProjects(session.userId);
+  const env = { supabaseUrl: config.supabaseUrl, anonKey: config.anonKey, token: session.token };
+  const [frameworks, { projects, cursor }] = await Promise.all([listFrameworks(session.userId), listProjects(session.userId)]);
   return (
     <section>
       <h1>Projects</h1>
-      <NewProjectForm env={{ supabaseUrl: config.supabaseUrl, anonKey: config.anonKey, token: session.token }} />
-      <table data-testid="projects">
-        <thead>
-          <tr><th>Name</th><th>Framework</th><th>Status</th><th>Created</th></tr>
-        </thead>
-        <tbody>
-          {projects.map((p) => (
-            <tr key={p.id} data-testid="project-row">
-              <td><Link href={`/projects/${p.id}`}>{p.name}</Link></td>
-              <td>{p.framework}</td>
-              <td className={`status status-${p.build_status}`}>{p.build_status}</td>
-              <td className="muted">{new Date(p.created_at).toLocaleString('en')}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {projects.length === 0 ? <p className="muted">No projects yet.</p> : null}
+      <NewProjectForm env={env} frameworks={frameworks} />
+      <h2>Your projects</h2>
+      <ProjectList env={env} initial={projects} cursor={cursor} frameworks={frameworks} />
     </section>
   );
 }

@@ -5,7 +5,7 @@
  */
 import { createBrowserClient } from '@supabase/ssr';
 import { FunctionsHttpError, type SupabaseClient } from '@supabase/supabase-js';
-import { toProjectsError, type ProjectsError } from '@projects-core/sdk';
+import { toProjectsError, type FeedPage, type FeedReader, type ProjectsError } from '@projects-core/sdk';
 
 export interface ClientEnv {
   supabaseUrl: string;
@@ -13,12 +13,33 @@ export interface ClientEnv {
   token: string;
 }
 
+const clients = new Map<string, SupabaseClient>();
+
+/** One supabase-js client per session token in this tab (its Realtime connection is shared by the watches). */
 export function browserClient(env: ClientEnv): SupabaseClient {
-  return createBrowserClient(env.supabaseUrl, env.anonKey, {
-    global: { headers: { Authorization: `Bearer ${env.token}` } },
-    auth: { persistSession: false, autoRefreshToken: false },
-    isSingleton: false,
-  });
+  const id = `${env.supabaseUrl} ${env.token}`;
+  let supabase = clients.get(id);
+  if (!supabase) {
+    supabase = createBrowserClient(env.supabaseUrl, env.anonKey, {
+      global: { headers: { Authorization: `Bearer ${env.token}` } },
+      auth: { persistSession: false, autoRefreshToken: false },
+      isSingleton: false,
+    });
+    // Realtime authorizes with the user's token too, so row-level security filters what it sends.
+    void supabase.realtime.setAuth(env.token);
+    clients.set(id, supabase);
+  }
+  return supabase;
+}
+
+/** Reads the project feed through the project-feed edge function (the SDK's watchFeed polls it). */
+export function feedReader(supabase: SupabaseClient): FeedReader {
+  return ({ projectId, after, limit }) => {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (projectId) query.set('projectId', projectId);
+    if (after) query.set('after', after);
+    return invoke<FeedPage>(supabase, `project-feed?${query}`, { method: 'GET' });
+  };
 }
 
 /** Calls an edge function; throws a ProjectsError (with the server's referenceId) on failure. */

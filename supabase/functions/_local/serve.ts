@@ -10,6 +10,7 @@ import { handler as buildStatus } from '../build-status/handler.ts';
 import { handler as completeBuild } from '../complete-build/handler.ts';
 import { handler as startBuild } from '../start-build/handler.ts';
 import { handler as getOrCreateClient } from '../get-or-create-client/handler.ts';
+import { handler as projectFeed } from '../project-feed/handler.ts';
 
 const functions: Record<string, (req: Request) => Promise<Response>> = {
   'create-project': createProject,
@@ -17,6 +18,7 @@ const functions: Record<string, (req: Request) => Promise<Response>> = {
   'complete-build': completeBuild,
   'start-build': startBuild,
   'get-or-create-client': getOrCreateClient,
+  'project-feed': projectFeed,
 };
 
 const port = Number(Deno.env.get('EDGE_RUNTIME_PORT') ?? '54331');

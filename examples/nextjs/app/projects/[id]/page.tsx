@@ -2,7 +2,7 @@ import { notFound, redirect } from 'next/navigation';
 import { config } from '@/lib/config';
 import { getProject } from '@/lib/db';
 import { getSession } from '@/lib/session';
-import { ProjectView } from '../../components';
+import { ProjectView } from './project-view';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,12 +11,14 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
   if (!session) redirect('/');
   const { id } = await params;
   // Row-level security: another user's project reads as missing.
-  const project = await getProject(session.userId, id);
-  if (!project) notFound();
+  const page = await getProject(session.userId, id);
+  if (!page) notFound();
   return (
     <ProjectView
       env={{ supabaseUrl: config.supabaseUrl, anonKey: config.anonKey, token: session.token }}
-      project={{ id: project.id, name: project.name, framework: project.framework, buildId: project.current_build_id }}
+      project={page.project}
+      builds={page.builds}
+      cursor={page.cursor}
       devTools={config.devTools}
     />
   );
