@@ -1362,8 +1362,6 @@ CREATE INDEX project_events_created_at_idx ON public.project_events USING btree 
 
 CREATE INDEX project_events_project_feed_idx ON public.project_events USING btree (project_id, txid, id);
 
-CREATE INDEX project_events_project_id_idx ON public.project_events USING btree (project_id);
-
 CREATE INDEX project_events_user_feed_idx ON public.project_events USING btree (user_id, txid, id);
 
 CREATE INDEX project_events_user_id_created_at_idx ON public.project_events USING btree (user_id, created_at DESC);

@@ -156,12 +156,18 @@ create table public.project_events (
   source text,
   request_id text,
   payload jsonb not null default '{}'::jsonb,
-  created_at timestamptz not null default now()
+  created_at timestamptz not null default now(),
+  -- The transaction that wrote the event (xid8 never wraps around): the project feed's order.
+  txid xid8 not null default pg_current_xact_id()
 );
 comment on table public.project_events is
   'Audit trail of every transition. Owners can read theirs; subscribe with Supabase Realtime.';
+comment on column public.project_events.txid is
+  'The transaction that wrote the event: the feed''s order is (txid, id), and it hands out an event only once every transaction older than the oldest one still running has ended.';
 create index project_events_user_id_created_at_idx on public.project_events (user_id, created_at desc);
-create index project_events_project_id_idx on public.project_events (project_id);
+-- The feed's two scans: one project's events, and an owner's events, in feed order.
+create index project_events_project_feed_idx on public.project_events (project_id, txid, id);
+create index project_events_user_feed_idx on public.project_events (user_id, txid, id);
 create index project_events_created_at_idx on public.project_events (created_at);
 
 create table public.idempotency_keys (

@@ -8,19 +8,6 @@
 set local lock_timeout = '5s';
 set local statement_timeout = '60s';
 
--- The transaction that wrote each event (xid8 never wraps around). Nothing is released yet, so the
--- rewrite this default causes touches an empty table.
--- squawk-ignore adding-field-with-default
-alter table public.project_events add column txid xid8 not null default pg_current_xact_id();
-comment on column public.project_events.txid is
-  'The transaction that wrote the event: the feed''s order is (txid, id), and it hands out an event only once every transaction older than the oldest one still running has ended.';
-
--- The feed's two scans: one project's events, and an owner's events, in feed order.
--- squawk-ignore require-concurrent-index-creation
-create index project_events_project_feed_idx on public.project_events (project_id, txid, id);
--- squawk-ignore require-concurrent-index-creation
-create index project_events_user_feed_idx on public.project_events (user_id, txid, id);
-
 create function public.get_project_feed(
   p_project_id uuid default null,
   p_after text default null,
@@ -115,6 +102,3 @@ grant execute on function public.get_project_feed(uuid, text, integer) to authen
 
 -- migrate:down
 drop function public.get_project_feed(uuid, text, integer);
-drop index public.project_events_user_feed_idx;
-drop index public.project_events_project_feed_idx;
-alter table public.project_events drop column txid;
