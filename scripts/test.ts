@@ -5,8 +5,20 @@
  *   npm test -- --only=vitest     just one kind (vitest | pgtap)
  *   npm test -- tests/sdk         extra arguments go to vitest (file filters)
  *
- * Set TEST_DATABASE_URL to run the suites against an existing server instead
- * (it must allow CREATE EXTENSION pgtap); the migrations are applied to it.
+ * Set TEST_DATABASE_URL to run the suites against an existing database
+ * instead; the migrations are applied to it, and pgTAP is created in the
+ * schema tests for the run (the user must be allowed CREATE EXTENSION pgtap,
+ * as `postgres` is on Supabase and on this project's clusters). The suites
+ * write rows, so the database must say it is disposable:
+ *   comment on database <name> is 'disposable: ...'   (the comment starts with "disposable")
+ * or the run must say so: TEST_DATABASE_DISPOSABLE=1. Either way the run
+ * leaves it as it found it (its users and their rows removed, the schema tests
+ * and pgTAP dropped, no role setting or grant left), checks that it did, and
+ * can run again.
+ *
+ * The suites also get a PgBouncer in pool_mode = transaction in front of the
+ * database (POOLER_URL, POOLER_SINGLE_URL): the storms, the edge functions
+ * and the stale-claims test go through it.
  * Exits non-zero on any failure; the last line is "<n> passed, <m> failed".
  */
 import { existsSync } from 'node:fs';
@@ -15,6 +27,7 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { root } from './lib/config.ts';
 import { migrate } from './lib/migrate.ts';
+import { startPooler, type Pooler } from './lib/pooler.ts';
 import { installPgtapFiles, startThrowaway, type Throwaway } from './lib/throwaway.ts';
 import { spawn } from 'node:child_process';
 
@@ -53,13 +66,20 @@ function runInherit(cmd: string, argv: string[], env: NodeJS.ProcessEnv): Promis
   });
 }
 
-async function runVitest(url: string): Promise<Counts> {
+async function runVitest(url: string, pooler: Pooler): Promise<Counts> {
   const report = path.join(root, '.data', `vitest-report-${process.pid}.json`);
   const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
   const r = await runInherit(
     process.execPath,
     [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...vitestArgs],
-    { ...process.env, DATABASE_URL: url, TEST_DATABASE_URL: url, ...(process.stdout.isTTY ? {} : { NO_COLOR: '1' }) },
+    {
+      ...process.env,
+      DATABASE_URL: url,
+      TEST_DATABASE_URL: url,
+      POOLER_URL: pooler.url,
+      POOLER_SINGLE_URL: pooler.singleUrl,
+      ...(process.stdout.isTTY ? {} : { NO_COLOR: '1' }),
+    },
   );
   if (!existsSync(report)) return { passed: 0, failed: Math.max(1, r.code) };
   const json = JSON.parse(await readFile(report, 'utf8')) as {
@@ -87,6 +107,8 @@ async function runPgtap(url: string): Promise<Counts> {
     PGPASSWORD: decodeURIComponent(u.password),
     PGDATABASE: u.pathname.slice(1) || 'postgres',
     PGSSLMODE: u.searchParams.get('sslmode') ?? 'prefer',
+    // pgTAP lives in the schema tests for the run; nothing is set on a role.
+    PGOPTIONS: `-c search_path=public,${TESTS_SCHEMA},extensions`,
   };
   const r = await runInherit(pgProve, ['--ext', '.sql', '--recurse', '--failures', '--comments', 'supabase/tests'], env);
   const totals = /Files=(\d+), Tests=(\d+)/.exec(r.out);
@@ -98,26 +120,115 @@ async function runPgtap(url: string): Promise<Counts> {
   return { passed: Math.max(0, tests - failed), failed };
 }
 
-async function prepare(url: string): Promise<string> {
-  await migrate(url, (m) => log(m));
+const TESTS_SCHEMA = 'tests';
+
+/** Refuses a TEST_DATABASE_URL that does not say it is disposable (unless TEST_DATABASE_DISPOSABLE=1). */
+async function requireDisposable(sql: postgres.Sql): Promise<void> {
+  if (process.env.TEST_DATABASE_DISPOSABLE === '1') return;
+  const [row] = await sql<{ name: string; comment: string | null }[]>`
+    select current_database() as name, shobj_description(d.oid, 'pg_database') as comment
+      from pg_database d where d.datname = current_database()`;
+  if (!/^disposable\b/i.test(row!.comment ?? '')) {
+    throw new Error(
+      `TEST_DATABASE_URL: the database ${row!.name} does not say it is disposable, and the suites write to it.\n` +
+        `Mark it:  comment on database ${row!.name} is 'disposable: npm test may write here'\n` +
+        'or say so for this run:  TEST_DATABASE_DISPOSABLE=1 npm test',
+    );
+  }
+}
+
+/**
+ * What a run must leave as it found it: schemas, roles and their settings,
+ * extensions, default privileges, the grants on our schemas' objects and on
+ * extensions' functions, and the number of rows of every table we write.
+ */
+async function snapshot(sql: postgres.Sql): Promise<Record<string, unknown>> {
+  const [state] = await sql<{ state: Record<string, unknown> }[]>`
+    select jsonb_build_object(
+      'schemas', (select jsonb_agg(nspname order by nspname) from pg_namespace where nspname !~ '^pg_(toast_)?temp_'),
+      'roles', (select jsonb_agg(rolname order by rolname) from pg_roles),
+      'role settings', (select jsonb_agg(format('%s %s %s', setrole, setdatabase, setconfig) order by 1) from pg_db_role_setting),
+      'extensions', (select jsonb_agg(extname || ' ' || extnamespace::regnamespace order by extname) from pg_extension),
+      'default privileges', (select jsonb_agg(format('%s %s %s %s', defaclrole::regrole, defaclnamespace, defaclobjtype, defaclacl) order by 1) from pg_default_acl),
+      'relation grants', (select jsonb_agg(format('%s %s', c.oid::regclass, c.relacl) order by 1) from pg_class c
+                          where c.relnamespace::regnamespace::text in ('public', 'private', 'extensions', 'auth', 'dbmate')),
+      'function grants', (select jsonb_agg(format('%s %s', p.oid::regprocedure, p.proacl) order by 1) from pg_proc p
+                          where p.pronamespace::regnamespace::text in ('public', 'private', 'extensions', 'auth')),
+      'schema grants', (select jsonb_agg(format('%s %s', nspname, nspacl) order by 1) from pg_namespace where nspname !~ '^pg_(toast_)?temp_')
+    ) as state`;
+  const tables = await sql<{ name: string }[]>`
+    select c.oid::regclass::text as name from pg_class c
+     where c.relkind in ('r', 'p') and (c.relnamespace::regnamespace::text in ('public', 'private') or c.oid = 'auth.users'::regclass)
+     order by 1`;
+  const rows: Record<string, number> = {};
+  for (const { name } of tables) {
+    const [r] = await sql.unsafe<{ n: number }[]>(`select count(*)::int as n from ${name}`);
+    rows[name] = r!.n;
+  }
+  return { ...state!.state, rows };
+}
+
+function differences(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+  return Object.keys({ ...before, ...after })
+    .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))
+    .map((k) => `${k}: before ${JSON.stringify(before[k])}\n        after  ${JSON.stringify(after[k])}`);
+}
+
+interface Prepared {
+  version: string;
+  users: string[];
+  before: Record<string, unknown>;
+  createdPgtap: boolean;
+}
+
+async function prepare(url: string, external: boolean): Promise<Prepared> {
   const sql = postgres(url, { max: 1, onnotice: () => undefined });
   try {
+    if (external) await requireDisposable(sql);
+    await migrate(url, (m) => log(m));
+    const [schema] = await sql<{ exists: boolean }[]>`select to_regnamespace(${TESTS_SCHEMA}) is not null as exists`;
+    if (schema!.exists) {
+      throw new Error(`the schema ${TESTS_SCHEMA} already exists (left by an earlier run?): the suites create and drop it; drop it first`);
+    }
+    const users = (await sql<{ id: string }[]>`select id from auth.users`).map((r) => r.id);
+    const before = await snapshot(sql);
+    let createdPgtap = false;
     if (only !== 'vitest') {
-      await sql`create extension if not exists pgtap schema extensions`;
-      // As on Supabase, the postgres role finds extensions without a schema prefix.
-      await sql.unsafe(`alter role postgres set search_path = "$user", public, extensions`);
-      // As on a Supabase stack: the API roles may run pgTAP's functions (suites switch roles).
-      await sql.unsafe(`grant usage on schema extensions to anon, authenticated, service_role;
-        grant execute on all functions in schema extensions to anon, authenticated, service_role`);
+      await sql.unsafe(`create schema ${TESTS_SCHEMA}`);
+      const [pgtap] = await sql<{ installed: boolean }[]>`select exists (select from pg_extension where extname = 'pgtap') as installed`;
+      if (!pgtap!.installed) {
+        await sql.unsafe(`create extension pgtap schema ${TESTS_SCHEMA}`);
+        createdPgtap = true;
+      }
+      // The suites switch to the API roles and call pgTAP and the helpers of 000_helpers.
+      await sql.unsafe(`grant usage on schema ${TESTS_SCHEMA} to anon, authenticated, service_role`);
     }
     const [row] = await sql<{ version: string }[]>`select version()`;
-    return row!.version;
+    return { version: row!.version, users, before, createdPgtap };
+  } finally {
+    await sql.end();
+  }
+}
+
+/** Removes what the run wrote: the users it created (their rows cascade), the schema tests and pgTAP. Returns what still differs. */
+async function cleanUp(url: string, prepared: Prepared): Promise<string[]> {
+  const sql = postgres(url, { max: 1, onnotice: () => undefined });
+  try {
+    await sql.begin(async (tx) => {
+      const created = (await tx<{ id: string }[]>`select id from auth.users where id <> all(${prepared.users}::uuid[])`).map((r) => r.id);
+      await tx`delete from public.idempotent_replays where owner_id = any(${created}::uuid[])`;
+      await tx`delete from auth.users where id = any(${created}::uuid[])`;
+      if (prepared.createdPgtap) await tx`drop extension if exists pgtap`;
+      await tx.unsafe(`drop schema if exists ${TESTS_SCHEMA} cascade`);
+    });
+    return differences(prepared.before, await snapshot(sql));
   } finally {
     await sql.end();
   }
 }
 
 let db: Throwaway | undefined;
+let pooler: Pooler | undefined;
 
 async function main(): Promise<number> {
   const external = process.env.TEST_DATABASE_URL || undefined;
@@ -125,6 +236,7 @@ async function main(): Promise<number> {
     let where: string;
     let pgtapVersion = only === 'vitest' ? 'not used' : 'from the target server';
     if (only !== 'vitest' && !external) pgtapVersion = await installPgtapFiles();
+    if (only !== 'vitest' && external) await installPgtapFiles().catch(() => undefined); // for a local embedded server
     if (only !== 'vitest' && !which('pg_prove')) {
       throw new Error('pg_prove is not installed: apt-get install libtap-parser-sourcehandler-pgtap-perl (or run .ci/run)');
     }
@@ -135,13 +247,25 @@ async function main(): Promise<number> {
       where = `a throwaway embedded cluster on 127.0.0.1:${db.cluster.opts.port}`;
     }
     const url = external ?? db!.url;
-    const version = await prepare(url);
-    log(`server: ${version.split(',')[0]} (${where}); pgTAP: ${pgtapVersion}`);
+    const prepared = await prepare(url, Boolean(external));
+    log(`server: ${prepared.version.split(',')[0]} (${where}); pgTAP: ${pgtapVersion}`);
 
     const results: Record<string, Counts> = {};
-    // pgTAP first: its files roll back, so vitest then starts from the same clean database.
-    if (only !== 'vitest') results.pgtap = await runPgtap(url);
-    if (only !== 'pgtap') results.vitest = await runVitest(url);
+    try {
+      // pgTAP first: its files roll back, so vitest then starts from the same clean database.
+      if (only !== 'vitest') results.pgtap = await runPgtap(url);
+      if (only !== 'pgtap') {
+        pooler = await startPooler(url);
+        log(`pgbouncer (pool_mode = transaction) on ${new URL(pooler.url).host}`);
+        results.vitest = await runVitest(url, pooler);
+      }
+    } finally {
+      await pooler?.stop();
+      pooler = undefined;
+      const left = await cleanUp(url, prepared);
+      results['left as found'] = { passed: left.length ? 0 : 1, failed: left.length ? 1 : 0 };
+      if (left.length) log(`the run did not leave the database as it found it:\n  ${left.join('\n  ')}`);
+    }
 
     const total = Object.values(results).reduce((a, c) => ({ passed: a.passed + c.passed, failed: a.failed + c.failed }), { passed: 0, failed: 0 });
     console.log('');
@@ -149,6 +273,7 @@ async function main(): Promise<number> {
     console.log(`${total.passed} passed, ${total.failed} failed`);
     return total.failed === 0 && total.passed > 0 ? 0 : 1;
   } finally {
+    await pooler?.stop();
     if (db) await db.dispose();
   }
 }
@@ -159,7 +284,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (exiting) return;
     exiting = true;
     log(`${signal}: stopping the test database`);
-    void (db?.dispose() ?? Promise.resolve()).finally(() => process.exit(130));
+    void (pooler?.stop() ?? Promise.resolve())
+      .then(() => db?.dispose())
+      .finally(() => process.exit(130));
   });
 }
 

@@ -31,7 +31,7 @@ export interface ProjectsApi {
   getBuildStatus(buildId: string): Promise<s.BuildStatusResult>;
   /** Polls until the build reaches a final status (see PollOptions). */
   pollBuildStatus(buildId: string, options?: PollOptions): Promise<s.BuildStatusResult>;
-  /** The client with this chat id, created if missing; never overwritten. */
+  /** The user's client with this chat id (ids are per user), created if missing; never overwritten. */
   getOrCreateClient(input: s.ClientInput): Promise<s.ClientResult>;
   /** The worker's status word → project status (local mirror of map_worker_status). */
   mapWorkerStatus(status: string): ProjectStatus;

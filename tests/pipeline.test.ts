@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actAs, asUser, connect, createUser, type Sql } from './helpers/db.ts';
+import { migrate } from '../scripts/lib/migrate.ts';
+import { actAs, asUser, connect, createUser, databaseUrl, type Sql } from './helpers/db.ts';
 
 let sql: Sql;
 beforeAll(() => {
@@ -10,7 +13,7 @@ afterAll(() => sql.end());
 describe('the test pipeline', () => {
   it('runs against a migrated database with every migration applied', async () => {
     const files = (await import('node:fs')).readdirSync('sql/migrations').filter((f) => f.endsWith('.sql'));
-    const rows = await sql<{ version: string }[]>`select version from public.schema_migrations order by version`;
+    const rows = await sql<{ version: string }[]>`select version from dbmate.schema_migrations order by version`;
     expect(rows.map((r) => r.version)).toEqual(files.map((f) => f.split('_')[0]).sort());
   });
 
@@ -23,4 +26,35 @@ describe('the test pipeline', () => {
       select auth.uid() as uid, auth.role() as role`);
     expect(row).toEqual({ uid: user, role: 'authenticated' });
   });
+});
+
+describe('migrating a database migrated when dbmate kept its table in public', () => {
+  it('moves public.schema_migrations out of the exposed schema, keeps every row, and applies nothing again', async () => {
+    // A database of its own, so no other suite sees the migrations table move.
+    const name = `projects_core_migrate_${randomUUID().slice(0, 8)}`;
+    const url = new URL(databaseUrl());
+    url.pathname = `/${name}`;
+    await sql.unsafe(`create database ${name}`);
+    const other = postgres(url.toString(), { max: 1, onnotice: () => undefined });
+    try {
+      // What the migrations use of Supabase's auth schema (the roles are the cluster's).
+      await other.unsafe(`create schema auth;
+        create table auth.users (id uuid primary key);
+        create function auth.uid() returns uuid language sql stable as $$ select null::uuid $$`);
+      await migrate(url.toString(), () => undefined);
+      const before = await other`select version from dbmate.schema_migrations order by version`;
+      await other`alter table dbmate.schema_migrations set schema public`;
+      const lines: string[] = [];
+      await migrate(url.toString(), (m) => lines.push(m));
+      expect(lines).toContain('migrations: already up to date');
+      const [where] = await other<{ old: string | null; current: string | null }[]>`
+        select to_regclass('public.schema_migrations')::text as old, to_regclass('dbmate.schema_migrations')::text as current`;
+      expect(where).toEqual({ old: null, current: 'dbmate.schema_migrations' });
+      expect(await other`select version from dbmate.schema_migrations order by version`).toEqual(before);
+      expect(before.length).toBeGreaterThan(0);
+    } finally {
+      await other.end();
+      await sql.unsafe(`drop database if exists ${name} with (force)`);
+    }
+  }, 60_000);
 });

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { Cluster, freePort, makeTempDir, run } from './cluster.ts';
 import { debianPg15 } from './binaries.ts';
-import { migrate } from './migrate.ts';
+import { bootstrapCluster, MIGRATIONS_TABLE, migrate } from './migrate.ts';
 
 export interface Pg15 {
   url: string;
@@ -24,6 +24,7 @@ export async function startMigratedPg15(log: (m: string) => void): Promise<Pg15>
     binDir: debianPg15.binDir,
     dataDir: path.join(dir, 'data'),
     port: await freePort(),
+    superuser: 'supabase_admin',
     settings: { fsync: 'off' },
   });
   const dispose = async () => {
@@ -33,6 +34,7 @@ export async function startMigratedPg15(log: (m: string) => void): Promise<Pg15>
   try {
     await cluster.init();
     await cluster.start();
+    await bootstrapCluster(cluster, log);
     await migrate(cluster.url, log);
   } catch (e) {
     await dispose();
@@ -59,7 +61,7 @@ export async function dumpSchema(url: string): Promise<string> {
     },
   );
   if (r.code !== 0) throw new Error(`pg_dump failed: ${r.stderr}`);
-  const versions = await run(path.join(debianPg15.binDir, 'psql'), ['-qtAX', '-c', 'select version from public.schema_migrations order by 1', url]);
+  const versions = await run(path.join(debianPg15.binDir, 'psql'), ['-qtAX', '-c', `select version from ${MIGRATIONS_TABLE} order by 1`, url]);
   const body = r.stdout
     .split('\n')
     // pg_dump >= 15.14 brackets the dump with \restrict <random key>: not schema, and different every run.
