@@ -11,7 +11,10 @@ import { debianPg15 } from './binaries.ts';
 import { bootstrapCluster, MIGRATIONS_TABLE, migrate } from './migrate.ts';
 
 export interface Pg15 {
+  /** As `postgres` (not a superuser, as on Supabase). */
   url: string;
+  /** As the bootstrap superuser, for what only it may do (CREATE EXTENSION plpgsql_check). */
+  adminUrl: string;
   dispose(): Promise<void>;
 }
 
@@ -40,7 +43,7 @@ export async function startMigratedPg15(log: (m: string) => void): Promise<Pg15>
     await dispose();
     throw e;
   }
-  return { url: cluster.url, dispose };
+  return { url: cluster.url, adminUrl: cluster.adminUrl, dispose };
 }
 
 /** The schema as sql/schema.sql holds it: pg_dump 15 of our schemas, deterministic. */

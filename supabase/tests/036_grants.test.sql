@@ -5,7 +5,7 @@
 -- here with exactly its grants: a new one fails this suite until it is.
 -- ('ALL' is every privilege the object's kind has on this server version.)
 begin;
-select plan(7);
+select plan(8);
 -- Names print schema-qualified when public is not on the search_path (pgTAP's schema is).
 set local search_path = tests, extensions;
 
@@ -111,6 +111,16 @@ select bag_eq(
   $$ values ('public', 'public', 'USAGE'), ('public', 'anon', 'USAGE'), ('public', 'authenticated', 'USAGE'),
             ('public', 'service_role', 'USAGE') $$,
   'the API roles use public only: private and dbmate (the migrations table) are nobody''s but the owner''s');
+
+-- What Supabase's linter reports as anon_ and authenticated_security_definer_function_executable.
+select bag_eq(
+  $$ select p.proname::text, g.name
+       from pg_proc p join api_grantees g on g.name in ('anon', 'authenticated')
+      where p.pronamespace in ('public'::regnamespace, 'private'::regnamespace) and p.prosecdef
+        and has_function_privilege(g.oid, p.oid, 'execute') $$,
+  $$ select f, 'authenticated' from unnest(array['create_complete_project', 'create_project_for_build', 'start_build',
+                                                  'get_or_create_client']) as f $$,
+  'anon executes no SECURITY DEFINER function; authenticated only the user RPCs, each checking its caller itself');
 
 -- Default privileges of the role that owns these objects (the migrating role).
 select is_empty(
