@@ -56,9 +56,10 @@ const LEGACY_CLAIM_SETTINGS = ['request.jwt.claim', 'request.jwt.claim.sub', 're
 /**
  * One call is one simple-protocol query of two statements, which PostgreSQL
  * runs as one implicit transaction: the role and claims are set locally (as
- * PostgREST does, the legacy per-claim settings blanked), then the function runs. One round trip; an error rolls
- * everything back and leaves the connection clean; nothing is prepared, so it
- * works behind transaction-mode poolers. (postgres.js's sql.begin() is not
+ * PostgREST does, the legacy per-claim settings blanked), then the function
+ * runs. One round trip; an error rolls everything back and leaves the
+ * connection clean; nothing is prepared, so it works behind transaction-mode
+ * poolers. (postgres.js's sql.begin() is not
  * used: when a backend dies inside it, postgres.js 3.4.9 crashes the process
  * with an uncatchable TypeError, porsager/postgres#1154 and #1208.)
  * Function and parameter names come from SQL_FUNCTIONS, never from callers.
