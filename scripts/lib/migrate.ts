@@ -16,21 +16,34 @@ import { config, root } from './config.ts';
 
 const require = createRequire(import.meta.url);
 
-/** True when the target is a Supabase database (its own roles exist). */
-export async function isSupabaseDatabase(sql: postgres.Sql): Promise<boolean> {
-  const [row] = await sql<{ supabase: boolean }[]>`
-    select exists (
-      select from pg_roles where rolname in ('supabase_admin', 'supabase_auth_admin')
-    ) as supabase`;
-  return row!.supabase;
+/** What sql/bootstrap/supabase_compat.sql writes on the schema auth: it marks a database it shaped. */
+export const BOOTSTRAP_MARK = 'Supabase compatibility for plain PostgreSQL (sql/bootstrap/supabase_compat.sql)';
+
+/**
+ * 'supabase': a real Supabase database (its own roles, an auth schema not ours);
+ * 'compat': one this project's bootstrap shaped; 'plain': plain PostgreSQL.
+ */
+export async function databaseKind(sql: postgres.Sql): Promise<'supabase' | 'compat' | 'plain'> {
+  const [row] = await sql<{ roles: boolean; ours: boolean }[]>`
+    select exists (select from pg_roles where rolname in ('supabase_admin', 'supabase_auth_admin')) as roles,
+           coalesce(obj_description(to_regnamespace('auth'), 'pg_namespace') = ${BOOTSTRAP_MARK}, false) as ours`;
+  return row!.ours ? 'compat' : row!.roles ? 'supabase' : 'plain';
 }
 
-/** Applies sql/bootstrap/supabase_compat.sql unless the target is Supabase. */
+/** True when the target is a real Supabase database. */
+export async function isSupabaseDatabase(sql: postgres.Sql): Promise<boolean> {
+  return (await databaseKind(sql)) === 'supabase';
+}
+
+/** Applies sql/bootstrap/supabase_compat.sql to plain PostgreSQL only (never to Supabase, nor twice). */
 export async function applyBootstrap(url: string, log: (m: string) => void): Promise<void> {
   const sql = postgres(url, { max: 1, onnotice: () => undefined });
   try {
-    if (await isSupabaseDatabase(sql)) {
-      log('Supabase roles present: the compatibility bootstrap is skipped');
+    const kind = await databaseKind(sql);
+    if (kind !== 'plain') {
+      log(kind === 'supabase'
+        ? 'Supabase database detected: the compatibility bootstrap is skipped'
+        : 'Supabase-shaped already (the compatibility bootstrap was applied)');
       return;
     }
     await sql.unsafe(await readFile(config.bootstrapFile, 'utf8'));

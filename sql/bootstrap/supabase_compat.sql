@@ -18,7 +18,8 @@
 -- - on any other plain PostgreSQL (a DATABASE_URL or TEST_DATABASE_URL of
 --   your own), as the user given, which then stays what it was.
 -- scripts/lib/migrate.ts never applies it to a database that has Supabase's
--- own roles, so a real Supabase database is never touched.
+-- own roles (and an auth schema it did not mark), so a real Supabase database
+-- is never touched.
 
 -- Roles ---------------------------------------------------------------------
 
@@ -127,6 +128,8 @@ $$;
 -- init 01: the auth schema, usable by the API roles; its objects belong to
 -- supabase_auth_admin.
 create schema if not exists auth;
+-- (Not Supabase's: marks the database as shaped by this file, for scripts/lib/migrate.ts.)
+comment on schema auth is 'Supabase compatibility for plain PostgreSQL (sql/bootstrap/supabase_compat.sql)';
 grant usage on schema auth to anon, authenticated, service_role;
 grant all privileges on schema auth to supabase_auth_admin;
 -- migration 10000000000000_demote-postgres.

@@ -2,7 +2,7 @@
 -- functions and service_role writes, and each function is executable by
 -- exactly the roles its comment names.
 begin;
-select plan(39);
+select plan(41);
 select tests.use_fixtures();  -- alice, bob and the scratch table ids (000_helpers)
 
 select tests.as_user('a0000000-0000-4000-8000-00000000000a');
@@ -41,6 +41,12 @@ select tests.as_anon();
 select throws_ok($$ select * from public.projects $$, '42501', null, 'anon cannot read projects');
 select throws_ok($$ select * from public.clients $$, '42501', null, 'anon cannot read clients');
 select ok((select count(*) > 0 from public.frameworks), 'anon reads the frameworks');
+select throws_ok($$ select setval('public.project_build_metrics_id_seq', 9223372036854775807) $$, '42501', null,
+  'anon cannot move an identity sequence (which would make every later creation fail)');
+reset role;
+select tests.as_user('a0000000-0000-4000-8000-00000000000a');
+select throws_ok($$ select setval('public.project_events_id_seq', 9223372036854775807) $$, '42501', null,
+  'nor can a signed-in user');
 reset role;
 
 -- as service_role
