@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../scripts/lib/migrate.ts';
+import { requireDisposable } from '../scripts/lib/test-database.ts';
 import { actAs, asUser, connect, createUser, databaseUrl, type Sql } from './helpers/db.ts';
 
 let sql: Sql;
@@ -58,3 +59,35 @@ describe('migrating a database migrated when dbmate kept its table in public', (
     }
   }, 60_000);
 });
+
+describe('a database npm test may write to', () => {
+  it('is refused unless it says it is disposable (a database comment starting with "disposable")', async () => {
+    const saved = process.env.TEST_DATABASE_DISPOSABLE;
+    delete process.env.TEST_DATABASE_DISPOSABLE;
+    try {
+      // In a transaction that is rolled back: the database's own comment stays as it was.
+      const outcome = await sql
+        .begin(async (tx) => {
+          const db = tx as unknown as Sql;
+          await tx.unsafe(`comment on database ${await currentDatabase()} is null`);
+          const unmarked = await requireDisposable(db).then(() => 'accepted', (e: Error) => e.message);
+          await tx.unsafe(`comment on database ${await currentDatabase()} is 'disposable: a scratch database'`);
+          const marked = await requireDisposable(db).then(() => 'accepted', (e: Error) => e.message);
+          process.env.TEST_DATABASE_DISPOSABLE = '1';
+          await tx.unsafe(`comment on database ${await currentDatabase()} is null`);
+          const told = await requireDisposable(db).then(() => 'accepted', (e: Error) => e.message);
+          throw Object.assign(new Error('roll back'), { outcome: { unmarked, marked, told } });
+        })
+        .catch((e: { outcome?: unknown }) => e.outcome);
+      expect(outcome).toEqual({ unmarked: expect.stringMatching(/does not say it is disposable/), marked: 'accepted', told: 'accepted' });
+    } finally {
+      if (saved === undefined) delete process.env.TEST_DATABASE_DISPOSABLE;
+      else process.env.TEST_DATABASE_DISPOSABLE = saved;
+    }
+  });
+});
+
+async function currentDatabase(): Promise<string> {
+  const [row] = await sql<{ name: string }[]>`select quote_ident(current_database()) as name`;
+  return row!.name;
+}
