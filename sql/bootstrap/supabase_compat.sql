@@ -135,49 +135,47 @@ grant all privileges on schema auth to supabase_auth_admin;
 -- migration 10000000000000_demote-postgres.
 grant all on schema auth to postgres;
 
--- init 01 and auth's migrations up to today: the columns of Supabase's auth.users.
-create table if not exists auth.users (
-  instance_id uuid,
-  id uuid not null primary key,
-  aud varchar(255),
-  role varchar(255),
-  email varchar(255),
-  encrypted_password varchar(255),
-  email_confirmed_at timestamptz,
-  invited_at timestamptz,
-  confirmation_token varchar(255),
-  confirmation_sent_at timestamptz,
-  recovery_token varchar(255),
-  recovery_sent_at timestamptz,
-  email_change_token_new varchar(255),
-  email_change varchar(255),
-  email_change_sent_at timestamptz,
-  last_sign_in_at timestamptz,
-  raw_app_meta_data jsonb,
-  raw_user_meta_data jsonb,
-  is_super_admin boolean,
-  created_at timestamptz,
-  updated_at timestamptz,
-  phone text unique default null,
-  phone_confirmed_at timestamptz,
-  phone_change text default '',
-  phone_change_token varchar(255) default '',
-  phone_change_sent_at timestamptz,
-  confirmed_at timestamptz generated always as (least(email_confirmed_at, phone_confirmed_at)) stored,
-  email_change_token_current varchar(255) default '',
-  email_change_confirm_status smallint default 0
-    check (email_change_confirm_status >= 0 and email_change_confirm_status <= 2),
-  banned_until timestamptz,
-  reauthentication_token varchar(255) default '',
-  reauthentication_sent_at timestamptz,
-  is_sso_user boolean not null default false,
-  deleted_at timestamptz,
-  is_anonymous boolean not null default false
-);
+-- init 01 and auth's migrations up to today: the columns of Supabase's auth.users
+-- (added one by one, so a table made by an earlier, smaller version of this file gets them too).
+create table if not exists auth.users (id uuid not null primary key);
+alter table auth.users
+  add column if not exists instance_id uuid,
+  add column if not exists aud varchar(255),
+  add column if not exists role varchar(255),
+  add column if not exists email varchar(255),
+  add column if not exists encrypted_password varchar(255),
+  add column if not exists email_confirmed_at timestamptz,
+  add column if not exists invited_at timestamptz,
+  add column if not exists confirmation_token varchar(255),
+  add column if not exists confirmation_sent_at timestamptz,
+  add column if not exists recovery_token varchar(255),
+  add column if not exists recovery_sent_at timestamptz,
+  add column if not exists email_change_token_new varchar(255),
+  add column if not exists email_change varchar(255),
+  add column if not exists email_change_sent_at timestamptz,
+  add column if not exists last_sign_in_at timestamptz,
+  add column if not exists raw_app_meta_data jsonb,
+  add column if not exists raw_user_meta_data jsonb,
+  add column if not exists is_super_admin boolean,
+  add column if not exists created_at timestamptz,
+  add column if not exists updated_at timestamptz,
+  add column if not exists phone text unique default null,
+  add column if not exists phone_confirmed_at timestamptz,
+  add column if not exists phone_change text default '',
+  add column if not exists phone_change_token varchar(255) default '',
+  add column if not exists phone_change_sent_at timestamptz,
+  add column if not exists confirmed_at timestamptz generated always as (least(email_confirmed_at, phone_confirmed_at)) stored,
+  add column if not exists email_change_token_current varchar(255) default '',
+  add column if not exists email_change_confirm_status smallint default 0 check (email_change_confirm_status >= 0 and email_change_confirm_status <= 2),
+  add column if not exists banned_until timestamptz,
+  add column if not exists reauthentication_token varchar(255) default '',
+  add column if not exists reauthentication_sent_at timestamptz,
+  add column if not exists is_sso_user boolean not null default false,
+  add column if not exists deleted_at timestamptz,
+  add column if not exists is_anonymous boolean not null default false;
 comment on table auth.users is 'Auth: Stores user login data within a secure schema.';
 -- auth: one account per email, SSO users aside.
 create unique index if not exists users_email_partial_key on auth.users (email) where (is_sso_user = false);
-create index if not exists users_instance_id_idx on auth.users (instance_id);
 alter table auth.users owner to supabase_auth_admin;
 -- auth 20240612123726_enable_rls_update_grants: RLS on, no policy (the API
 -- roles read nothing); migration 10000000000000_demote-postgres: postgres may
