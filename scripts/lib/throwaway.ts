@@ -15,7 +15,7 @@ export interface Throwaway {
   cluster: Cluster;
   /** As `postgres` (not a superuser, as on Supabase). */
   url: string;
-  /** As the bootstrap superuser (supabase_admin), for what only a superuser may do (CREATE EXTENSION pgtap). */
+  /** As the bootstrap superuser (supabase_admin), for what only a superuser may do (the bench's CHECKPOINT). */
   adminUrl: string;
   dir: string;
   dispose(): Promise<void>;
