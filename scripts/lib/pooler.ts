@@ -15,7 +15,11 @@ import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { freePort, makeTempDir, portInUse, postgresOsUser } from './cluster.ts';
 
-export const PGBOUNCER = '/usr/sbin/pgbouncer';
+/** Debian installs it in /usr/sbin, which a non-root PATH may lack. */
+function pgbouncerBinary(): string | null {
+  const dirs = ['/usr/sbin', ...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean)];
+  return dirs.map((d) => path.join(d, 'pgbouncer')).find((p) => existsSync(p)) ?? null;
+}
 
 export interface Pooler {
   /** The database through the pooler (same user and password). */
@@ -28,9 +32,8 @@ export interface Pooler {
 const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 export async function startPooler(databaseUrl: string): Promise<Pooler> {
-  if (!existsSync(PGBOUNCER)) {
-    throw new Error('PgBouncer is not installed: apt-get install pgbouncer (or run .ci/run)');
-  }
+  const pgbouncer = pgbouncerBinary();
+  if (!pgbouncer) throw new Error('PgBouncer is not installed: apt-get install pgbouncer (or run .ci/run)');
   const target = new URL(databaseUrl);
   const user = decodeURIComponent(target.username);
   const password = decodeURIComponent(target.password);
@@ -66,7 +69,7 @@ export async function startPooler(databaseUrl: string): Promise<Pooler> {
     for (const f of ['userlist.txt', 'pgbouncer.ini']) await chown(path.join(dir, f), ids.uid, ids.gid);
   }
   // PgBouncer refuses to run as root: as root it runs as the system user postgres.
-  const child: ChildProcess = spawn(PGBOUNCER, [path.join(dir, 'pgbouncer.ini')], {
+  const child: ChildProcess = spawn(pgbouncer, [path.join(dir, 'pgbouncer.ini')], {
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(ids ?? {}),
   });
