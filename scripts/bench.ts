@@ -284,7 +284,8 @@ async function main(): Promise<void> {
     const select1Tps: Record<number, number> = {};
     // Each point runs floor, ours, ours, floor (ABBA) after a CHECKPOINT, so drift and
     // background writes fall on both alike; the reported tps is the mean of each pair.
-    const sql = postgres(url, { max: 1, onnotice: () => undefined });
+    // CHECKPOINT needs a superuser (postgres is not one, as on Supabase): the throwaway's own.
+    const sql = postgres(db?.adminUrl ?? url, { max: 1, onnotice: () => undefined });
     const measure = async (file: string, c: number, seconds: number, env: Record<string, string> = {}) => {
       await sql`checkpoint`;
       return (await runPgbench(url, file, c, seconds, env)).tps;

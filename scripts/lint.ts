@@ -3,7 +3,8 @@
  *
  * 1. squawk over the up part of every migration (a down migration drops tables by design).
  * 2. On a throwaway PostgreSQL 15 with the migrations applied (a second `db:migrate`
- *    must apply nothing): plpgsql_check over every function through
+ *    must apply nothing): Supabase's database linter (splinter, through
+ *    `supabase db advisors`), plpgsql_check over every function through
  *    `supabase db lint`, sql/schema.sql freshness, src/database.types.ts freshness.
  * 3. `deno check` of the edge functions.
  */
@@ -84,7 +85,10 @@ async function database(): Promise<void> {
     if (types !== (await readFile(typesFile, 'utf8').catch(() => ''))) {
       failures.push('src/database.types.ts is stale: run `npm run gen:types`');
     } else log('src/database.types.ts matches the schema');
-    const sql = postgres(db.url, { max: 1, onnotice: () => undefined });
+    await advisors(db.url);
+
+    // plpgsql_check is not a trusted extension: its owner creates it.
+    const sql = postgres(db.adminUrl, { max: 1, onnotice: () => undefined });
     await sql`create extension if not exists plpgsql_check`;
     await sql.end();
     const lint = await run(bin('supabase'), [
@@ -99,6 +103,35 @@ async function database(): Promise<void> {
   } finally {
     await db.dispose();
   }
+}
+
+/**
+ * The RPCs end users call are SECURITY DEFINER on purpose (the tables are not
+ * writable by users; each function checks the caller itself, see
+ * docs/security.md): the only finding Supabase's linter may report.
+ */
+const USER_RPCS = ['create_complete_project', 'create_project_for_build', 'start_build', 'get_or_create_client'];
+
+/** Supabase's database linter (splinter, as bundled in the CLI): no ERROR and no WARN but the user RPCs. */
+async function advisors(url: string): Promise<void> {
+  const r = await run(bin('supabase'), [
+    'db', 'advisors', `--remote=${url}?sslmode=disable`, '--type', 'all', '--level', 'warn', '--output-format', 'json',
+  ], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+  let results: { name: string; level: string; detail: string; metadata?: { schema?: string; name?: string } }[];
+  try {
+    results = (JSON.parse(r.stdout) as { results: typeof results }).results;
+  } catch {
+    failures.push('supabase db advisors');
+    console.log(r.stdout + r.stderr);
+    return;
+  }
+  const findings = results.filter(
+    (f) => !(f.name === 'authenticated_security_definer_function_executable' && f.metadata?.schema === 'public' && USER_RPCS.includes(f.metadata.name ?? '')),
+  );
+  if (r.code !== 0 || findings.length) {
+    failures.push('Supabase database linter (supabase db advisors)');
+    for (const f of findings) console.log(`  ${f.level} ${f.name}: ${f.detail}`);
+  } else log(`Supabase database linter (supabase db advisors): no ERROR or WARN but on the user RPCs (${results.length})`);
 }
 
 async function denoCheck(): Promise<void> {

@@ -5,16 +5,28 @@
  *   npm test -- --only=vitest     just one kind (vitest | pgtap)
  *   npm test -- tests/sdk         extra arguments go to vitest (file filters)
  *
- * Set TEST_DATABASE_URL to run the suites against an existing server instead
- * (it must allow CREATE EXTENSION pgtap); the migrations are applied to it.
+ * Set TEST_DATABASE_URL to run the suites against an existing database
+ * instead; the migrations are applied to it, and pgTAP is created in the
+ * schema tests for the run (the user must be allowed CREATE EXTENSION pgtap,
+ * as `postgres` is on Supabase and on this project's clusters). The suites
+ * write rows, so the database must say it is disposable:
+ *   comment on database <name> is 'disposable: ...'   (the comment starts with "disposable")
+ * or the run must say so: TEST_DATABASE_DISPOSABLE=1. Either way the run
+ * leaves it as it found it (its users and their rows removed, the schema tests
+ * and pgTAP dropped, no role setting or grant left), checks that it did, and
+ * can run again.
+ *
+ * The suites also get a PgBouncer in pool_mode = transaction in front of the
+ * database (POOLER_URL, POOLER_SINGLE_URL): the storms, the edge functions
+ * and the stale-claims test go through it.
  * Exits non-zero on any failure; the last line is "<n> passed, <m> failed".
  */
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import postgres from 'postgres';
 import { root } from './lib/config.ts';
-import { migrate } from './lib/migrate.ts';
+import { cleanUpTestDatabase, prepareTestDatabase, TESTS_SCHEMA } from './lib/test-database.ts';
+import { startPooler, type Pooler } from './lib/pooler.ts';
 import { installPgtapFiles, startThrowaway, type Throwaway } from './lib/throwaway.ts';
 import { spawn } from 'node:child_process';
 
@@ -53,13 +65,20 @@ function runInherit(cmd: string, argv: string[], env: NodeJS.ProcessEnv): Promis
   });
 }
 
-async function runVitest(url: string): Promise<Counts> {
+async function runVitest(url: string, pooler: Pooler): Promise<Counts> {
   const report = path.join(root, '.data', `vitest-report-${process.pid}.json`);
   const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
   const r = await runInherit(
     process.execPath,
     [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...vitestArgs],
-    { ...process.env, DATABASE_URL: url, TEST_DATABASE_URL: url, ...(process.stdout.isTTY ? {} : { NO_COLOR: '1' }) },
+    {
+      ...process.env,
+      DATABASE_URL: url,
+      TEST_DATABASE_URL: url,
+      POOLER_URL: pooler.url,
+      POOLER_SINGLE_URL: pooler.singleUrl,
+      ...(process.stdout.isTTY ? {} : { NO_COLOR: '1' }),
+    },
   );
   if (!existsSync(report)) return { passed: 0, failed: Math.max(1, r.code) };
   const json = JSON.parse(await readFile(report, 'utf8')) as {
@@ -87,6 +106,8 @@ async function runPgtap(url: string): Promise<Counts> {
     PGPASSWORD: decodeURIComponent(u.password),
     PGDATABASE: u.pathname.slice(1) || 'postgres',
     PGSSLMODE: u.searchParams.get('sslmode') ?? 'prefer',
+    // pgTAP lives in the schema tests for the run; nothing is set on a role.
+    PGOPTIONS: `-c search_path=public,${TESTS_SCHEMA},extensions`,
   };
   const r = await runInherit(pgProve, ['--ext', '.sql', '--recurse', '--failures', '--comments', 'supabase/tests'], env);
   const totals = /Files=(\d+), Tests=(\d+)/.exec(r.out);
@@ -98,26 +119,8 @@ async function runPgtap(url: string): Promise<Counts> {
   return { passed: Math.max(0, tests - failed), failed };
 }
 
-async function prepare(url: string): Promise<string> {
-  await migrate(url, (m) => log(m));
-  const sql = postgres(url, { max: 1, onnotice: () => undefined });
-  try {
-    if (only !== 'vitest') {
-      await sql`create extension if not exists pgtap schema extensions`;
-      // As on Supabase, the postgres role finds extensions without a schema prefix.
-      await sql.unsafe(`alter role postgres set search_path = "$user", public, extensions`);
-      // As on a Supabase stack: the API roles may run pgTAP's functions (suites switch roles).
-      await sql.unsafe(`grant usage on schema extensions to anon, authenticated, service_role;
-        grant execute on all functions in schema extensions to anon, authenticated, service_role`);
-    }
-    const [row] = await sql<{ version: string }[]>`select version()`;
-    return row!.version;
-  } finally {
-    await sql.end();
-  }
-}
-
 let db: Throwaway | undefined;
+let pooler: Pooler | undefined;
 
 async function main(): Promise<number> {
   const external = process.env.TEST_DATABASE_URL || undefined;
@@ -125,6 +128,7 @@ async function main(): Promise<number> {
     let where: string;
     let pgtapVersion = only === 'vitest' ? 'not used' : 'from the target server';
     if (only !== 'vitest' && !external) pgtapVersion = await installPgtapFiles();
+    if (only !== 'vitest' && external) await installPgtapFiles().catch(() => undefined); // for a local embedded server
     if (only !== 'vitest' && !which('pg_prove')) {
       throw new Error('pg_prove is not installed: apt-get install libtap-parser-sourcehandler-pgtap-perl (or run .ci/run)');
     }
@@ -135,13 +139,25 @@ async function main(): Promise<number> {
       where = `a throwaway embedded cluster on 127.0.0.1:${db.cluster.opts.port}`;
     }
     const url = external ?? db!.url;
-    const version = await prepare(url);
-    log(`server: ${version.split(',')[0]} (${where}); pgTAP: ${pgtapVersion}`);
+    const prepared = await prepareTestDatabase(url, { external: Boolean(external), pgtap: only !== 'vitest', log });
+    log(`server: ${prepared.version.split(',')[0]} (${where}); pgTAP: ${pgtapVersion}`);
 
     const results: Record<string, Counts> = {};
-    // pgTAP first: its files roll back, so vitest then starts from the same clean database.
-    if (only !== 'vitest') results.pgtap = await runPgtap(url);
-    if (only !== 'pgtap') results.vitest = await runVitest(url);
+    try {
+      // pgTAP first: its files roll back, so vitest then starts from the same clean database.
+      if (only !== 'vitest') results.pgtap = await runPgtap(url);
+      if (only !== 'pgtap') {
+        pooler = await startPooler(url);
+        log(`pgbouncer (pool_mode = transaction) on ${new URL(pooler.url).host}`);
+        results.vitest = await runVitest(url, pooler);
+      }
+    } finally {
+      await pooler?.stop();
+      pooler = undefined;
+      const left = await cleanUpTestDatabase(url, prepared);
+      results['left as found'] = { passed: left.length ? 0 : 1, failed: left.length ? 1 : 0 };
+      if (left.length) log(`the run did not leave the database as it found it:\n  ${left.join('\n  ')}`);
+    }
 
     const total = Object.values(results).reduce((a, c) => ({ passed: a.passed + c.passed, failed: a.failed + c.failed }), { passed: 0, failed: 0 });
     console.log('');
@@ -149,6 +165,7 @@ async function main(): Promise<number> {
     console.log(`${total.passed} passed, ${total.failed} failed`);
     return total.failed === 0 && total.passed > 0 ? 0 : 1;
   } finally {
+    await pooler?.stop();
     if (db) await db.dispose();
   }
 }
@@ -159,7 +176,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (exiting) return;
     exiting = true;
     log(`${signal}: stopping the test database`);
-    void (db?.dispose() ?? Promise.resolve()).finally(() => process.exit(130));
+    void (pooler?.stop() ?? Promise.resolve())
+      .then(() => db?.dispose())
+      .finally(() => process.exit(130));
   });
 }
 

@@ -3,6 +3,7 @@
 -- `npm run lint` fails when this file is stale.
 --
 -- Applied migrations:
+--   20261122155900
 --   20261122160000
 --   20261122160100
 --   20261122160200
@@ -29,14 +30,15 @@ COMMENT ON DOMAIN public.ulid IS 'A ULID: 26 characters of Crockford base32, the
 
 CREATE FUNCTION private.caller(OUT role text, OUT uid uuid, OUT is_service boolean) RETURNS record
     LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   role := current_setting('role');
   if role = 'none' then
     role := session_user;
   end if;
+  uid := (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')::uuid;
   if role in ('anon', 'authenticated') then
-    uid := auth.uid();
     is_service := false;
     if role = 'anon' or uid is null then
       raise exception 'sign in first: this function needs an authenticated user'
@@ -44,7 +46,6 @@ begin
     end if;
   else
     -- service_role, the database owner, or another role granted EXECUTE.
-    uid := auth.uid();
     is_service := true;
   end if;
 end
@@ -52,6 +53,7 @@ $$;
 
 CREATE FUNCTION private.check_framework(p_framework text) RETURNS text
     LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   if p_framework is null or not exists (select from public.frameworks f where f.name = p_framework) then
@@ -66,6 +68,7 @@ $$;
 
 CREATE FUNCTION private.check_idempotency_key(p_key text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 begin
   if p_key is not null and p_key !~ '^[!-~]([ -~]{0,253}[!-~])?$' then
@@ -78,6 +81,7 @@ $_$;
 
 CREATE FUNCTION private.check_name(p_name text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_name text := btrim(p_name);
@@ -96,6 +100,7 @@ $$;
 
 CREATE FUNCTION private.check_prompt(p_prompt text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   if p_prompt is not null and (char_length(p_prompt) > 100000 or btrim(p_prompt, e' \t\r\n') = '') then
@@ -108,6 +113,7 @@ $$;
 
 CREATE FUNCTION private.check_request_id(p_request_id text) RETURNS text
     LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
   v_id text := coalesce(p_request_id,
@@ -123,6 +129,7 @@ $_$;
 
 CREATE FUNCTION private.check_ulid(p_value text, p_field text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 begin
   if p_value is null or p_value !~ '^[0-7][0-9A-HJKMNP-TV-Z]{25}$' then
@@ -135,6 +142,7 @@ $_$;
 
 CREATE FUNCTION private.create_project(p_with_version boolean, p_user_id uuid, p_framework text, p_prompt text, p_name text, p_idempotency_key text, p_project_id uuid, p_source text, p_request_id text) RETURNS TABLE(project_id uuid, version_id text, build_id text, build_metrics_id bigint, created boolean)
     LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 #variable_conflict use_column
 declare
@@ -264,10 +272,12 @@ $_$;
 
 CREATE FUNCTION private.duplicate_window() RETURNS interval
     LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$ select coalesce(nullif(current_setting('projects.duplicate_window', true), '')::interval, interval '10 seconds') $$;
 
 CREATE FUNCTION private.fingerprint(VARIADIC p_parts text[]) RETURNS text
     LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$ select encode(sha256(convert_to(array_to_json(p_parts)::text, 'UTF8')), 'hex') $$;
 
 CREATE TABLE public.project_build_metrics (
@@ -303,6 +313,7 @@ COMMENT ON TABLE public.project_build_metrics IS 'One row per build: started by 
 
 CREATE FUNCTION private.finish_build(p_build public.project_build_metrics, p_outcome text, p_error_message text, p_prompt text, p_actor_role text, p_request_id text) RETURNS TABLE(project_id uuid, build_status text, version_id text)
     LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 #variable_conflict use_column
 declare
@@ -392,6 +403,7 @@ $$;
 
 CREATE FUNCTION private.lock_build(p_build_id text) RETURNS public.project_build_metrics
     LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_build public.project_build_metrics;
@@ -410,6 +422,7 @@ $$;
 
 CREATE FUNCTION private.lock_owner(p_owner uuid) RETURNS void
     LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   if pg_try_advisory_xact_lock(hashtextextended('projects.owner:' || p_owner::text, 0)) then
@@ -422,6 +435,7 @@ $$;
 CREATE FUNCTION private.lock_project(p_project_id uuid) RETURNS void
     LANGUAGE plpgsql
     SET lock_timeout TO '5s'
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform set_config('lock_timeout', private.lock_timeout(), true);  -- restored on return
@@ -434,10 +448,12 @@ $$;
 
 CREATE FUNCTION private.lock_timeout() RETURNS text
     LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$ select coalesce(nullif(current_setting('projects.lock_timeout', true), ''), '5s') $$;
 
 CREATE FUNCTION private.raise_key_reused(p_key text) RETURNS void
     LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   raise exception 'idempotency key was already used with different parameters'
@@ -448,6 +464,7 @@ $$;
 
 CREATE FUNCTION private.resolve_user(p_user_id uuid, OUT user_id uuid, OUT actor_role text, OUT is_service boolean) RETURNS record
     LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_caller record := private.caller();
@@ -475,6 +492,7 @@ $$;
 CREATE FUNCTION private.wait_for_owner_lock(p_owner uuid) RETURNS void
     LANGUAGE plpgsql
     SET lock_timeout TO '5s'
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform set_config('lock_timeout', private.lock_timeout(), true);  -- restored on return
@@ -488,7 +506,7 @@ $$;
 
 CREATE FUNCTION public.check_invariants() RETURNS TABLE(invariant text, project_id uuid, build_id text, detail text)
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   select 'current build belongs to the project', p.id, p.current_build_id::text, 'current_build_id has no build of this project'
     from public.projects p
@@ -545,7 +563,7 @@ open for a finished build; at most one build in flight per project. Callers: ser
 
 CREATE FUNCTION public.complete_build(p_build_id text, p_status text, p_error_message text DEFAULT NULL::text, p_request_id text DEFAULT NULL::text) RETURNS TABLE(project_id uuid, build_status text, version_id text)
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 #variable_conflict use_column
 declare
@@ -593,7 +611,7 @@ with another status, 55P03 lock wait over projects.lock_timeout. Callers: servic
 
 CREATE FUNCTION public.create_complete_project(p_user_id uuid DEFAULT NULL::uuid, p_framework text DEFAULT 'react'::text, p_prompt text DEFAULT NULL::text, p_name text DEFAULT 'Untitled Project'::text, p_idempotency_key text DEFAULT NULL::text, p_project_id uuid DEFAULT NULL::uuid, p_source text DEFAULT NULL::text, p_request_id text DEFAULT NULL::text) RETURNS TABLE(project_id uuid, version_id text, build_id text, build_metrics_id bigint, created boolean)
     LANGUAGE sql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   select * from private.create_project(true, p_user_id, p_framework, p_prompt, p_name,
                                        p_idempotency_key, p_project_id, p_source, p_request_id)
@@ -601,7 +619,7 @@ $$;
 
 COMMENT ON FUNCTION public.create_complete_project(p_user_id uuid, p_framework text, p_prompt text, p_name text, p_idempotency_key text, p_project_id uuid, p_source text, p_request_id text) IS 'Creates a project with its first build, AI-time session, audit events and an eager initial version, atomically.
 
-Parameters: p_user_id (null = auth.uid()), p_framework (public.frameworks), p_prompt (<= 100000 chars),
+Parameters: p_user_id (null = the JWT subject), p_framework (public.frameworks), p_prompt (<= 100000 chars),
 p_name (1-120 chars after trimming), p_idempotency_key (unique per owner), p_project_id (service_role
 only), p_source (recorded as created_by_service for service_role; an end user''s is ignored),
 p_request_id (audit; defaults to the x-request-id header).
@@ -614,7 +632,7 @@ Callers: authenticated (for itself), service_role (for any user).';
 
 CREATE FUNCTION public.create_project_for_build(p_user_id uuid DEFAULT NULL::uuid, p_framework text DEFAULT 'react'::text, p_prompt text DEFAULT NULL::text, p_name text DEFAULT 'Untitled Project'::text, p_idempotency_key text DEFAULT NULL::text, p_project_id uuid DEFAULT NULL::uuid, p_source text DEFAULT NULL::text, p_request_id text DEFAULT NULL::text) RETURNS TABLE(project_id uuid, build_id text, build_metrics_id bigint, created boolean)
     LANGUAGE sql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   select c.project_id, c.build_id, c.build_metrics_id, c.created
     from private.create_project(false, p_user_id, p_framework, p_prompt, p_name,
@@ -629,7 +647,7 @@ Callers: authenticated (for itself), service_role (for any user).';
 
 CREATE FUNCTION public.create_version_on_success(p_build_id text, p_prompt text DEFAULT NULL::text, p_request_id text DEFAULT NULL::text) RETURNS TABLE(version_id text, created boolean)
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 #variable_conflict use_column
 declare
@@ -661,7 +679,7 @@ superseded (nothing is written). Callers: service_role.';
 
 CREATE FUNCTION public.generate_ulid() RETURNS text
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 -- Monotonic mode of the ULID spec: the first ULID of a millisecond takes 80
 -- fresh bits from gen_random_uuid() (a CSPRNG, no extension needed); the next
@@ -724,7 +742,7 @@ Callable by anyone.';
 
 CREATE FUNCTION public.get_build_status(p_build_id text) RETURNS TABLE(build_id text, project_id uuid, status text, project_build_status text, is_current boolean, version_id text, error_message text, started_at timestamp with time zone, completed_at timestamp with time zone, duration_ms bigint)
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 #variable_conflict use_column
 begin
@@ -756,7 +774,7 @@ Callers: authenticated (own builds), service_role.';
 
 CREATE FUNCTION public.get_or_create_client(p_id text, p_name text, p_email text DEFAULT NULL::text, p_phone text DEFAULT NULL::text, p_company text DEFAULT NULL::text, p_user_id uuid DEFAULT NULL::uuid, p_request_id text DEFAULT NULL::text) RETURNS TABLE(id text, user_id uuid, name text, email text, phone text, company text, created_at timestamp with time zone, updated_at timestamp with time zone, created boolean)
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 #variable_conflict use_column
 declare
@@ -786,7 +804,7 @@ begin
   with ins as (
     insert into public.clients (id, user_id, name, email, phone, company)
     values (p_id, v_actor.user_id, v_name, p_email, p_phone, p_company)
-    on conflict (id) do nothing
+    on conflict (user_id, id) do nothing
     returning *
   ), e as (
     insert into public.project_events (event_type, user_id, client_id, actor_role, request_id)
@@ -794,30 +812,28 @@ begin
   )
   select * into v_client from ins;
   if v_client.id is not null then
-    return query select v_client.*, true;
+    return query select v_client.id, v_client.user_id, v_client.name, v_client.email, v_client.phone,
+                        v_client.company, v_client.created_at, v_client.updated_at, true;
     return;
   end if;
 
   -- ON CONFLICT ... RETURNING gives no row on a conflict: read the winner.
-  select * into v_client from public.clients c where c.id = p_id;
-  if v_client.user_id <> v_actor.user_id then
-    raise exception 'client id is not available'
-      using errcode = 'PT409', hint = 'Client ids are chat ids; this one belongs to someone else.';
-  end if;
-  return query select v_client.*, false;
+  select * into v_client from public.clients c where c.user_id = v_actor.user_id and c.id = p_id;
+  return query select v_client.id, v_client.user_id, v_client.name, v_client.email, v_client.phone,
+                      v_client.company, v_client.created_at, v_client.updated_at, false;
 end
 $_$;
 
-COMMENT ON FUNCTION public.get_or_create_client(p_id text, p_name text, p_email text, p_phone text, p_company text, p_user_id uuid, p_request_id text) IS 'Returns the client with id p_id, creating it if it does not exist; never overwrites it.
+COMMENT ON FUNCTION public.get_or_create_client(p_id text, p_name text, p_email text, p_phone text, p_company text, p_user_id uuid, p_request_id text) IS 'Returns the caller''s (or p_user_id''s) client with id p_id, creating it if missing; never overwrites it.
 
 Any number of simultaneous calls for one id give one row and no error (created = true for one).
-p_user_id as in create_complete_project (null = auth.uid(); others only for service_role).
-Errors: 22023 bad input, 42501 not allowed, 23503 unknown user, PT409 the id belongs to another
-user (nothing about that client is revealed). Callers: authenticated, service_role.';
+Chat ids are unique per user: the same p_id for two users gives two clients.
+p_user_id as in create_complete_project (null = the JWT subject; others only for service_role).
+Errors: 22023 bad input, 42501 not allowed, 23503 unknown user. Callers: authenticated, service_role.';
 
 CREATE FUNCTION public.get_project_feed(p_project_id uuid DEFAULT NULL::uuid, p_after text DEFAULT NULL::text, p_limit integer DEFAULT 100) RETURNS TABLE(cursor text, event_id bigint, event_type text, occurred_at timestamp with time zone, project_id uuid, project_name text, framework text, project_status text, build_id text, build_status text, is_current_build boolean, prompt text, version_id text, error_message text, reference_id text, started_at timestamp with time zone, completed_at timestamp with time zone, duration_ms bigint)
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 #variable_conflict use_column
 declare
@@ -883,7 +899,7 @@ projects (another user''s project reads as empty). Callers: authenticated, servi
 
 CREATE FUNCTION public.get_project_metrics(p_window interval DEFAULT '01:00:00'::interval) RETURNS TABLE(window_start timestamp with time zone, projects_created bigint, builds_started bigint, builds_completed bigint, builds_failed bigint, builds_canceled bigint, builds_superseded bigint, success_rate numeric, in_flight_builds bigint, avg_build_duration_ms numeric, idempotent_replays bigint)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_since timestamptz;
@@ -918,7 +934,7 @@ absorbed by the duplicate window). Errors: 22023 bad window. Callers: service_ro
 
 CREATE FUNCTION public.map_worker_status(p_status text) RETURNS text
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_status text;
@@ -941,7 +957,7 @@ Errors: 22023 for an unknown status (never a silent default). Callable by anyone
 
 CREATE FUNCTION public.prune_idempotency_records(p_older_than interval DEFAULT '7 days'::interval, p_batch_size integer DEFAULT 10000) RETURNS TABLE(keys_deleted bigint, replays_deleted bigint)
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_before timestamptz;
@@ -984,7 +1000,7 @@ Errors: 22023 bad window or batch size. Callers: service_role, DBAs.';
 
 CREATE FUNCTION public.start_build(p_project_id uuid, p_prompt text DEFAULT NULL::text, p_idempotency_key text DEFAULT NULL::text, p_request_id text DEFAULT NULL::text) RETURNS TABLE(build_id text, build_metrics_id bigint, superseded_build_id text, created boolean)
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 #variable_conflict use_column
 declare
@@ -1097,7 +1113,7 @@ parameters, 55P03 lock wait over projects.lock_timeout. Callers: the owner, serv
 
 CREATE FUNCTION public.ulid_to_timestamp(p_ulid text) RETURNS timestamp with time zone
     LANGUAGE plpgsql IMMUTABLE STRICT
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
   v_ms bigint := 0;
@@ -1142,8 +1158,8 @@ ALTER TABLE public.ai_time_sessions ALTER COLUMN id ADD GENERATED ALWAYS AS IDEN
 );
 
 CREATE TABLE public.clients (
-    id text NOT NULL,
     user_id uuid NOT NULL,
+    id text NOT NULL,
     name text NOT NULL,
     email text,
     phone text,
@@ -1157,7 +1173,7 @@ CREATE TABLE public.clients (
     CONSTRAINT clients_phone_format CHECK ((phone ~ '^[+0-9 ().-]{3,40}$'::text))
 );
 
-COMMENT ON TABLE public.clients IS 'A user''s clients, keyed by chat id; written only by get_or_create_client.';
+COMMENT ON TABLE public.clients IS 'A user''s clients, keyed by (owner, chat id); written only by get_or_create_client.';
 
 CREATE TABLE public.frameworks (
     name text NOT NULL,
@@ -1278,10 +1294,6 @@ COMMENT ON TABLE public.projects IS 'A user''s project. Written only through cre
 
 COMMENT ON COLUMN public.projects.created_by_service IS 'Who created the project: the p_source a service_role caller passed, else the caller''s role.';
 
-CREATE TABLE public.schema_migrations (
-    version character varying(128) NOT NULL
-);
-
 CREATE TABLE public.worker_status_map (
     worker_status text NOT NULL,
     project_status text NOT NULL,
@@ -1299,7 +1311,7 @@ ALTER TABLE ONLY public.ai_time_sessions
     ADD CONSTRAINT ai_time_sessions_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.clients
-    ADD CONSTRAINT clients_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT clients_pkey PRIMARY KEY (user_id, id);
 
 ALTER TABLE ONLY public.frameworks
     ADD CONSTRAINT frameworks_pkey PRIMARY KEY (name);
@@ -1334,17 +1346,12 @@ ALTER TABLE ONLY public.project_versions
 ALTER TABLE ONLY public.projects
     ADD CONSTRAINT projects_pkey PRIMARY KEY (id);
 
-ALTER TABLE ONLY public.schema_migrations
-    ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
-
 ALTER TABLE ONLY public.worker_status_map
     ADD CONSTRAINT worker_status_map_pkey PRIMARY KEY (worker_status);
 
 CREATE INDEX ai_time_sessions_project_id_idx ON public.ai_time_sessions USING btree (project_id);
 
 CREATE INDEX ai_time_sessions_user_id_idx ON public.ai_time_sessions USING btree (user_id);
-
-CREATE INDEX clients_user_id_idx ON public.clients USING btree (user_id);
 
 CREATE INDEX idempotency_keys_created_at_idx ON public.idempotency_keys USING btree (created_at);
 
@@ -1465,8 +1472,49 @@ ALTER TABLE public.projects ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE public.worker_status_map ENABLE ROW LEVEL SECURITY;
 
+GRANT USAGE ON SCHEMA public TO postgres;
+GRANT USAGE ON SCHEMA public TO anon;
+GRANT USAGE ON SCHEMA public TO authenticated;
+GRANT USAGE ON SCHEMA public TO service_role;
+
+REVOKE ALL ON FUNCTION private.caller(OUT role text, OUT uid uuid, OUT is_service boolean) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.check_framework(p_framework text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.check_idempotency_key(p_key text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.check_name(p_name text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.check_prompt(p_prompt text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.check_request_id(p_request_id text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.check_ulid(p_value text, p_field text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.create_project(p_with_version boolean, p_user_id uuid, p_framework text, p_prompt text, p_name text, p_idempotency_key text, p_project_id uuid, p_source text, p_request_id text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.duplicate_window() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.fingerprint(VARIADIC p_parts text[]) FROM PUBLIC;
+
 GRANT SELECT ON TABLE public.project_build_metrics TO authenticated;
 GRANT ALL ON TABLE public.project_build_metrics TO service_role;
+
+REVOKE ALL ON FUNCTION private.finish_build(p_build public.project_build_metrics, p_outcome text, p_error_message text, p_prompt text, p_actor_role text, p_request_id text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.lock_build(p_build_id text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.lock_owner(p_owner uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.lock_project(p_project_id uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.lock_timeout() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.raise_key_reused(p_key text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.resolve_user(p_user_id uuid, OUT user_id uuid, OUT actor_role text, OUT is_service boolean) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.wait_for_owner_lock(p_owner uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.check_invariants() FROM PUBLIC;
 GRANT ALL ON FUNCTION public.check_invariants() TO service_role;
@@ -1548,3 +1596,24 @@ GRANT ALL ON TABLE public.projects TO service_role;
 GRANT SELECT ON TABLE public.worker_status_map TO anon;
 GRANT SELECT ON TABLE public.worker_status_map TO authenticated;
 GRANT ALL ON TABLE public.worker_status_map TO service_role;
+
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON SEQUENCES  TO postgres;
+
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON SEQUENCES  TO anon;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON SEQUENCES  TO authenticated;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON SEQUENCES  TO service_role;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON SEQUENCES  TO postgres;
+
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON FUNCTIONS  TO postgres;
+
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON FUNCTIONS  TO anon;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON FUNCTIONS  TO authenticated;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON FUNCTIONS  TO service_role;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON FUNCTIONS  TO postgres;
+
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES  TO postgres;
+
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON TABLES  TO anon;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON TABLES  TO authenticated;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON TABLES  TO service_role;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON TABLES  TO postgres;

@@ -40,7 +40,7 @@ export interface ProjectsApi {
   watchProject(projectId: string, onEvents: FeedListener, options?: WatchOptions): Watch;
   /** The same for every project the caller reads. */
   watchProjects(onEvents: FeedListener, options?: WatchOptions): Watch;
-  /** The client with this chat id, created if missing; never overwritten. */
+  /** The user's client with this chat id (ids are per user), created if missing; never overwritten. */
   getOrCreateClient(input: s.ClientInput): Promise<s.ClientResult>;
   /** The worker's status word → project status (local mirror of map_worker_status). */
   mapWorkerStatus(status: string): ProjectStatus;

@@ -191,20 +191,6 @@ isOneToOne: false
       referencedColumns: ["name"]
     }
                   ]
-                },"schema_migrations": {
-                  Row: {
-                    "version": string
-                  }
-                  ComputedFields: never
-                  Insert: {
-                    "version": string
-                  }
-                  Update: {
-                    "version"?: string
-                  }
-                  Relationships: [
-                    
-                  ]
                 },"worker_status_map": {
                   Row: {
                     "outcome": string | null,"project_status": string,"worker_status": string

@@ -50,19 +50,28 @@ function literal(value: string | null): string {
   return `E'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
 
+/** Settings older PostgREST versions set per claim, read first by Supabase's auth.* functions. */
+const LEGACY_CLAIM_SETTINGS = ['request.jwt.claim', 'request.jwt.claim.sub', 'request.jwt.claim.role', 'request.jwt.claim.email'];
+
 /**
  * One call is one simple-protocol query of two statements, which PostgreSQL
  * runs as one implicit transaction: the role and claims are set locally (as
- * PostgREST does), then the function runs. One round trip; an error rolls
- * everything back and leaves the connection clean; nothing is prepared, so it
- * works behind transaction-mode poolers. (postgres.js's sql.begin() is not
+ * PostgREST does, the legacy per-claim settings blanked), then the function
+ * runs. One round trip; an error rolls everything back and leaves the
+ * connection clean; nothing is prepared, so it works behind transaction-mode
+ * poolers. (postgres.js's sql.begin() is not
  * used: when a backend dies inside it, postgres.js 3.4.9 crashes the process
  * with an uncatchable TypeError, porsager/postgres#1154 and #1208.)
  * Function and parameter names come from SQL_FUNCTIONS, never from callers.
  */
 export function postgresTransport(sql: postgres.Sql, actAs: ActAs): Transport {
   const identity = claimsFor(actAs);
-  const prelude = `select set_config('role', ${literal(identity.role)}, true), set_config('request.jwt.claims', ${literal(identity.claims)}, true)`;
+  // The legacy per-claim settings that Supabase's auth.uid(), auth.role(),
+  // auth.email() and auth.jwt() prefer are blanked for the call: a session
+  // behind a transaction-mode pooler may have left them on this connection.
+  const prelude =
+    `select set_config('role', ${literal(identity.role)}, true), set_config('request.jwt.claims', ${literal(identity.claims)}, true), ` +
+    LEGACY_CLAIM_SETTINGS.map((name) => `set_config('${name}', '', true)`).join(', ');
   return {
     kind: 'postgres',
     async call(fn, args, shape) {

@@ -61,7 +61,7 @@ describe('npm start', () => {
     const res = await fetch(`${api}/functions/v1/health`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { status: string; database: { reachable: boolean; migration: string } };
-    const [latest] = await sql<{ v: string }[]>`select max(version) as v from public.schema_migrations`;
+    const [latest] = await sql<{ v: string }[]>`select max(version) as v from dbmate.schema_migrations`;
     expect(body).toMatchObject({ status: 'ok', database: { reachable: true, migration: latest!.v } });
   });
 

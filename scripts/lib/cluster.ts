@@ -22,8 +22,14 @@ export interface ClusterOptions {
   binDir: string;
   dataDir: string;
   port: number;
-  /** Superuser password (user is always `postgres`). */
+  /** Password of the superuser and of `postgres`. */
   password?: string;
+  /**
+   * initdb's bootstrap superuser (default `postgres`). Clusters shaped like
+   * Supabase use `supabase_admin`, and `postgres` is then an ordinary role
+   * that sql/bootstrap/supabase_compat.sql creates.
+   */
+  superuser?: string;
   /** Extra `-c name=value` server settings. */
   settings?: Record<string, string | number>;
 }
@@ -127,8 +133,15 @@ export class Cluster {
     this.password = opts.password ?? 'postgres';
   }
 
+  /** The database `postgres` as the role `postgres` (the migrations' owner). */
   get url(): string {
     return `postgresql://postgres:${encodeURIComponent(this.password)}@127.0.0.1:${this.opts.port}/postgres`;
+  }
+
+  /** The database `postgres` as the bootstrap superuser. */
+  get adminUrl(): string {
+    const user = encodeURIComponent(this.opts.superuser ?? 'postgres');
+    return `postgresql://${user}:${encodeURIComponent(this.password)}@127.0.0.1:${this.opts.port}/postgres`;
   }
 
   private bin(name: string) {
@@ -167,7 +180,7 @@ export class Cluster {
     try {
       const r = await this.asPostgres('initdb', [
         '-D', this.opts.dataDir,
-        '-U', 'postgres',
+        '-U', this.opts.superuser ?? 'postgres',
         '-E', 'UTF8',
         '--locale=C',
         '--auth-local=trust',

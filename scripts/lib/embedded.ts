@@ -2,9 +2,10 @@
 import { Cluster } from './cluster.ts';
 import { embeddedBinDir } from './binaries.ts';
 import { config } from './config.ts';
+import { bootstrapCluster } from './migrate.ts';
 
 export function embeddedCluster(): Cluster {
-  return new Cluster({ binDir: embeddedBinDir(), dataDir: config.dbDataDir, port: config.dbPort });
+  return new Cluster({ binDir: embeddedBinDir(), dataDir: config.dbDataDir, port: config.dbPort, superuser: 'supabase_admin' });
 }
 
 /**
@@ -24,5 +25,6 @@ export async function ensureEmbedded(log: (m: string) => void): Promise<{ cluste
   }
   await cluster.start();
   log(`embedded PostgreSQL 17 started on 127.0.0.1:${config.dbPort}`);
+  await bootstrapCluster(cluster, log);
   return { cluster, started: true, url: cluster.url };
 }

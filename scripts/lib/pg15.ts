@@ -8,10 +8,13 @@
 import path from 'node:path';
 import { Cluster, freePort, makeTempDir, run } from './cluster.ts';
 import { debianPg15 } from './binaries.ts';
-import { migrate } from './migrate.ts';
+import { bootstrapCluster, MIGRATIONS_TABLE, migrate } from './migrate.ts';
 
 export interface Pg15 {
+  /** As `postgres` (not a superuser, as on Supabase). */
   url: string;
+  /** As the bootstrap superuser, for what only it may do (CREATE EXTENSION plpgsql_check). */
+  adminUrl: string;
   dispose(): Promise<void>;
 }
 
@@ -24,6 +27,7 @@ export async function startMigratedPg15(log: (m: string) => void): Promise<Pg15>
     binDir: debianPg15.binDir,
     dataDir: path.join(dir, 'data'),
     port: await freePort(),
+    superuser: 'supabase_admin',
     settings: { fsync: 'off' },
   });
   const dispose = async () => {
@@ -33,12 +37,13 @@ export async function startMigratedPg15(log: (m: string) => void): Promise<Pg15>
   try {
     await cluster.init();
     await cluster.start();
+    await bootstrapCluster(cluster, log);
     await migrate(cluster.url, log);
   } catch (e) {
     await dispose();
     throw e;
   }
-  return { url: cluster.url, dispose };
+  return { url: cluster.url, adminUrl: cluster.adminUrl, dispose };
 }
 
 /** The schema as sql/schema.sql holds it: pg_dump 15 of our schemas, deterministic. */
@@ -59,7 +64,7 @@ export async function dumpSchema(url: string): Promise<string> {
     },
   );
   if (r.code !== 0) throw new Error(`pg_dump failed: ${r.stderr}`);
-  const versions = await run(path.join(debianPg15.binDir, 'psql'), ['-qtAX', '-c', 'select version from public.schema_migrations order by 1', url]);
+  const versions = await run(path.join(debianPg15.binDir, 'psql'), ['-qtAX', '-c', `select version from ${MIGRATIONS_TABLE} order by 1`, url]);
   const body = r.stdout
     .split('\n')
     // pg_dump >= 15.14 brackets the dump with \restrict <random key>: not schema, and different every run.

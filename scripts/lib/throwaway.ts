@@ -4,15 +4,19 @@
  * `npm start`, so both can run at once. fsync is off: nothing here must
  * survive a crash, and the suites measure correctness, not durability.
  */
-import { copyFile, readdir } from 'node:fs/promises';
+import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Cluster, freePort, makeTempDir } from './cluster.ts';
 import { debianPg15, embeddedBinDir, embeddedExtensionDir } from './binaries.ts';
+import { bootstrapCluster } from './migrate.ts';
 
 export interface Throwaway {
   cluster: Cluster;
+  /** As `postgres` (not a superuser, as on Supabase). */
   url: string;
+  /** As the bootstrap superuser (supabase_admin), for what only a superuser may do (the bench's CHECKPOINT). */
+  adminUrl: string;
   dir: string;
   dispose(): Promise<void>;
 }
@@ -23,6 +27,7 @@ export async function startThrowaway(opts: { settings?: Record<string, string | 
     binDir: embeddedBinDir(),
     dataDir: path.join(dir, 'data'),
     port: await freePort(),
+    superuser: 'supabase_admin',
     settings: {
       fsync: 'off',
       full_page_writes: 'off',
@@ -39,16 +44,19 @@ export async function startThrowaway(opts: { settings?: Record<string, string | 
   try {
     await cluster.init();
     await cluster.start();
+    await bootstrapCluster(cluster, () => undefined);
   } catch (e) {
     await dispose();
     throw e;
   }
-  return { cluster, url: cluster.url, dir, dispose };
+  return { cluster, url: cluster.url, adminUrl: cluster.adminUrl, dir, dispose };
 }
 
 /**
  * pgTAP is plain SQL: Debian's postgresql-15-pgtap ships the extension files,
- * which we copy into the embedded server's extension directory.
+ * which we copy into the embedded server's extension directory, marked
+ * trusted: `postgres` is not a superuser here, and may create pgTAP as it may
+ * on Supabase (where supautils allows it).
  * Returns the installed version, or throws with what to install.
  */
 export async function installPgtapFiles(): Promise<string> {
@@ -62,7 +70,8 @@ export async function installPgtapFiles(): Promise<string> {
   }
   const target = embeddedExtensionDir();
   for (const f of files) await copyFile(path.join(source, f), path.join(target, f));
-  const control = await (await import('node:fs/promises')).readFile(path.join(source, 'pgtap.control'), 'utf8');
+  const control = await readFile(path.join(source, 'pgtap.control'), 'utf8');
+  await writeFile(path.join(target, 'pgtap.control'), /^\s*trusted\s*=/m.test(control) ? control : `${control.trimEnd()}\ntrusted = true\n`);
   return /default_version\s*=\s*'([^']+)'/.exec(control)?.[1] ?? 'unknown';
 }
 

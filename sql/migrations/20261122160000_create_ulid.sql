@@ -18,7 +18,7 @@ comment on domain public.ulid is
 create function public.generate_ulid() returns text
 language plpgsql
 volatile
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 -- Monotonic mode of the ULID spec: the first ULID of a millisecond takes 80
 -- fresh bits from gen_random_uuid() (a CSPRNG, no extension needed); the next
@@ -87,7 +87,7 @@ create function public.ulid_to_timestamp(p_ulid text) returns timestamptz
 language plpgsql
 immutable
 strict
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_ms bigint := 0;

@@ -13,17 +13,22 @@ comment on schema private is 'Internals of the public functions; not exposed thr
 
 -- The caller, from the database role in force (SET ROLE, as PostgREST and the
 -- SDK do) and the JWT claims. Privilege comes from the role, never from a
--- claim, so a forged claim cannot make an end user a service.
+-- claim, so a forged claim cannot make an end user a service. The subject is
+-- read only from request.jwt.claims, the one setting PostgREST and the SDK
+-- set in the caller's own transaction: not through auth.uid(), which prefers
+-- the legacy request.jwt.claim.sub, a setting a session may have left on a
+-- connection that a transaction-mode pooler then hands to another caller.
 create function private.caller(out role text, out uid uuid, out is_service boolean)
 language plpgsql stable
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   role := current_setting('role');
   if role = 'none' then
     role := session_user;
   end if;
+  uid := (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')::uuid;
   if role in ('anon', 'authenticated') then
-    uid := auth.uid();
     is_service := false;
     if role = 'anon' or uid is null then
       raise exception 'sign in first: this function needs an authenticated user'
@@ -31,7 +36,6 @@ begin
     end if;
   else
     -- service_role, the database owner, or another role granted EXECUTE.
-    uid := auth.uid();
     is_service := true;
   end if;
 end
@@ -40,6 +44,7 @@ $$;
 -- The user a call acts for: p_user_id, or the caller itself when null.
 create function private.resolve_user(p_user_id uuid, out user_id uuid, out actor_role text, out is_service boolean)
 language plpgsql stable
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_caller record := private.caller();
@@ -66,6 +71,7 @@ $$;
 
 create function private.check_name(p_name text) returns text
 language plpgsql immutable
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_name text := btrim(p_name);
@@ -84,6 +90,7 @@ $$;
 
 create function private.check_framework(p_framework text) returns text
 language plpgsql stable
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   if p_framework is null or not exists (select from public.frameworks f where f.name = p_framework) then
@@ -98,6 +105,7 @@ $$;
 
 create function private.check_prompt(p_prompt text) returns text
 language plpgsql immutable
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   if p_prompt is not null and (char_length(p_prompt) > 100000 or btrim(p_prompt, e' \t\r\n') = '') then
@@ -110,6 +118,7 @@ $$;
 
 create function private.check_idempotency_key(p_key text) returns text
 language plpgsql immutable
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   if p_key is not null and p_key !~ '^[!-~]([ -~]{0,253}[!-~])?$' then
@@ -122,6 +131,7 @@ $$;
 
 create function private.check_ulid(p_value text, p_field text) returns text
 language plpgsql immutable
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   if p_value is null or p_value !~ '^[0-7][0-9A-HJKMNP-TV-Z]{25}$' then
@@ -134,6 +144,7 @@ $$;
 
 create function private.check_request_id(p_request_id text) returns text
 language plpgsql stable
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_id text := coalesce(p_request_id,
@@ -151,16 +162,19 @@ $$;
 --   alter database postgres set projects.duplicate_window = '30 seconds';
 create function private.duplicate_window() returns interval
 language sql stable
+set search_path = pg_catalog, pg_temp
 as $$ select coalesce(nullif(current_setting('projects.duplicate_window', true), '')::interval, interval '10 seconds') $$;
 
 create function private.lock_timeout() returns text
 language sql stable
+set search_path = pg_catalog, pg_temp
 as $$ select coalesce(nullif(current_setting('projects.lock_timeout', true), ''), '5s') $$;
 
 -- The contended path of lock_owner: waits at most projects.lock_timeout, then 55P03.
 create function private.wait_for_owner_lock(p_owner uuid) returns void
 language plpgsql volatile
 set lock_timeout = '5s'
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform set_config('lock_timeout', private.lock_timeout(), true);  -- restored on return
@@ -179,6 +193,7 @@ $$;
 -- subtransaction); only a contended lock waits, bounded.
 create function private.lock_owner(p_owner uuid) returns void
 language plpgsql volatile
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   if pg_try_advisory_xact_lock(hashtextextended('projects.owner:' || p_owner::text, 0)) then
@@ -192,6 +207,7 @@ $$;
 create function private.lock_project(p_project_id uuid) returns void
 language plpgsql volatile
 set lock_timeout = '5s'
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform set_config('lock_timeout', private.lock_timeout(), true);  -- restored on return
@@ -204,10 +220,12 @@ $$;
 
 create function private.fingerprint(variadic p_parts text[]) returns text
 language sql immutable
+set search_path = pg_catalog, pg_temp
 as $$ select encode(sha256(convert_to(array_to_json(p_parts)::text, 'UTF8')), 'hex') $$;
 
 create function private.raise_key_reused(p_key text) returns void
 language plpgsql
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   raise exception 'idempotency key was already used with different parameters'

@@ -19,6 +19,7 @@ create function private.create_project(
   p_request_id text
 ) returns table (project_id uuid, version_id text, build_id text, build_metrics_id bigint, created boolean)
 language plpgsql volatile
+set search_path = pg_catalog, pg_temp
 as $$
 #variable_conflict use_column
 declare
@@ -158,7 +159,7 @@ create function public.create_complete_project(
 ) returns table (project_id uuid, version_id text, build_id text, build_metrics_id bigint, created boolean)
 language sql volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
   select * from private.create_project(true, p_user_id, p_framework, p_prompt, p_name,
                                        p_idempotency_key, p_project_id, p_source, p_request_id)
@@ -167,7 +168,7 @@ $$;
 comment on function public.create_complete_project(uuid, text, text, text, text, uuid, text, text) is
 $$Creates a project with its first build, AI-time session, audit events and an eager initial version, atomically.
 
-Parameters: p_user_id (null = auth.uid()), p_framework (public.frameworks), p_prompt (<= 100000 chars),
+Parameters: p_user_id (null = the JWT subject), p_framework (public.frameworks), p_prompt (<= 100000 chars),
 p_name (1-120 chars after trimming), p_idempotency_key (unique per owner), p_project_id (service_role
 only), p_source (recorded as created_by_service for service_role; an end user's is ignored),
 p_request_id (audit; defaults to the x-request-id header).
@@ -193,7 +194,7 @@ create function public.create_project_for_build(
 ) returns table (project_id uuid, build_id text, build_metrics_id bigint, created boolean)
 language sql volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
   select c.project_id, c.build_id, c.build_metrics_id, c.created
     from private.create_project(false, p_user_id, p_framework, p_prompt, p_name,

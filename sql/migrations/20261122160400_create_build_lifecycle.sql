@@ -34,7 +34,7 @@ grant all on public.worker_status_map to service_role;
 
 create function public.map_worker_status(p_status text) returns text
 language plpgsql stable
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_status text;
@@ -67,6 +67,7 @@ create function private.finish_build(
   p_request_id text
 ) returns table (project_id uuid, build_status text, version_id text)
 language plpgsql volatile
+set search_path = pg_catalog, pg_temp
 as $$
 #variable_conflict use_column
 declare

@@ -15,7 +15,7 @@ create function public.start_build(
 ) returns table (build_id text, build_metrics_id bigint, superseded_build_id text, created boolean)
 language plpgsql volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 #variable_conflict use_column
 declare
@@ -132,6 +132,7 @@ grant execute on function public.start_build(uuid, text, text, text) to authenti
 -- locked after its project (the lock order of every build function).
 create function private.lock_build(p_build_id text) returns public.project_build_metrics
 language plpgsql volatile
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_build public.project_build_metrics;
@@ -156,7 +157,7 @@ create function public.complete_build(
 ) returns table (project_id uuid, build_status text, version_id text)
 language plpgsql volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 #variable_conflict use_column
 declare
@@ -211,7 +212,7 @@ create function public.create_version_on_success(
 ) returns table (version_id text, created boolean)
 language plpgsql volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 #variable_conflict use_column
 declare
@@ -249,7 +250,7 @@ returns table (build_id text, project_id uuid, status text, project_build_status
                duration_ms bigint)
 language plpgsql stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 #variable_conflict use_column
 begin

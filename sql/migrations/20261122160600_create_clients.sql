@@ -1,16 +1,17 @@
 -- migrate:up
--- Clients keyed by the chat id: get-or-create in one statement,
+-- Clients keyed by their owner and chat id: get-or-create in one statement,
 -- so simultaneous requests for one id give one row and no 23505, and an
--- existing client is never overwritten nor revealed to another user.
+-- existing client is never overwritten. Chat ids are unique per user, not
+-- globally: no user can take another's id first, nor learn that it exists.
 
 -- Fail fast instead of queueing behind live traffic (dbmate runs each migration in a transaction).
 set local lock_timeout = '5s';
 set local statement_timeout = '60s';
 
 create table public.clients (
-  id text primary key
-    constraint clients_id_format check (id ~ '^[A-Za-z0-9_-]{1,128}$'),
   user_id uuid not null references auth.users (id) on delete cascade,
+  id text not null
+    constraint clients_id_format check (id ~ '^[A-Za-z0-9_-]{1,128}$'),
   name text not null
     constraint clients_name_valid check (
       name = btrim(name) and char_length(name) between 1 and 200 and name !~ '[[:cntrl:]]'),
@@ -19,10 +20,11 @@ create table public.clients (
   company text constraint clients_company_valid check (
     char_length(company) between 1 and 200 and company !~ '[[:cntrl:]]'),
   created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
+  updated_at timestamptz not null default now(),
+  -- Also the index of the owner's foreign key and of "owners read their clients".
+  constraint clients_pkey primary key (user_id, id)
 );
-comment on table public.clients is 'A user''s clients, keyed by chat id; written only by get_or_create_client.';
-create index clients_user_id_idx on public.clients (user_id);
+comment on table public.clients is 'A user''s clients, keyed by (owner, chat id); written only by get_or_create_client.';
 
 alter table public.clients enable row level security;
 create policy "owners read their clients" on public.clients
@@ -43,7 +45,7 @@ create function public.get_or_create_client(
                  created_at timestamptz, updated_at timestamptz, created boolean)
 language plpgsql volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 #variable_conflict use_column
 declare
@@ -73,7 +75,7 @@ begin
   with ins as (
     insert into public.clients (id, user_id, name, email, phone, company)
     values (p_id, v_actor.user_id, v_name, p_email, p_phone, p_company)
-    on conflict (id) do nothing
+    on conflict (user_id, id) do nothing
     returning *
   ), e as (
     insert into public.project_events (event_type, user_id, client_id, actor_role, request_id)
@@ -81,26 +83,24 @@ begin
   )
   select * into v_client from ins;
   if v_client.id is not null then
-    return query select v_client.*, true;
+    return query select v_client.id, v_client.user_id, v_client.name, v_client.email, v_client.phone,
+                        v_client.company, v_client.created_at, v_client.updated_at, true;
     return;
   end if;
 
   -- ON CONFLICT ... RETURNING gives no row on a conflict: read the winner.
-  select * into v_client from public.clients c where c.id = p_id;
-  if v_client.user_id <> v_actor.user_id then
-    raise exception 'client id is not available'
-      using errcode = 'PT409', hint = 'Client ids are chat ids; this one belongs to someone else.';
-  end if;
-  return query select v_client.*, false;
+  select * into v_client from public.clients c where c.user_id = v_actor.user_id and c.id = p_id;
+  return query select v_client.id, v_client.user_id, v_client.name, v_client.email, v_client.phone,
+                      v_client.company, v_client.created_at, v_client.updated_at, false;
 end
 $$;
 comment on function public.get_or_create_client(text, text, text, text, text, uuid, text) is
-$$Returns the client with id p_id, creating it if it does not exist; never overwrites it.
+$$Returns the caller's (or p_user_id's) client with id p_id, creating it if missing; never overwrites it.
 
 Any number of simultaneous calls for one id give one row and no error (created = true for one).
-p_user_id as in create_complete_project (null = auth.uid(); others only for service_role).
-Errors: 22023 bad input, 42501 not allowed, 23503 unknown user, PT409 the id belongs to another
-user (nothing about that client is revealed). Callers: authenticated, service_role.$$;
+Chat ids are unique per user: the same p_id for two users gives two clients.
+p_user_id as in create_complete_project (null = the JWT subject; others only for service_role).
+Errors: 22023 bad input, 42501 not allowed, 23503 unknown user. Callers: authenticated, service_role.$$;
 revoke execute on function public.get_or_create_client(text, text, text, text, text, uuid, text) from public, anon;
 grant execute on function public.get_or_create_client(text, text, text, text, text, uuid, text) to authenticated, service_role;
 

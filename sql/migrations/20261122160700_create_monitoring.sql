@@ -15,7 +15,7 @@ returns table (window_start timestamptz, projects_created bigint, builds_started
                avg_build_duration_ms numeric, idempotent_replays bigint)
 language plpgsql stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_since timestamptz;
@@ -54,7 +54,7 @@ create function public.check_invariants()
 returns table (invariant text, project_id uuid, build_id text, detail text)
 language sql stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
   select 'current build belongs to the project', p.id, p.current_build_id::text, 'current_build_id has no build of this project'
     from public.projects p

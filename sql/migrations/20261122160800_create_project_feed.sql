@@ -34,7 +34,7 @@ create function public.get_project_feed(
 )
 language plpgsql stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 #variable_conflict use_column
 declare

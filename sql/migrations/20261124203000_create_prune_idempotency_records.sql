@@ -14,7 +14,7 @@ create function public.prune_idempotency_records(
 ) returns table (keys_deleted bigint, replays_deleted bigint)
 language plpgsql volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_before timestamptz;

@@ -11,7 +11,7 @@ select has_table('public', t, format('table public.%s exists', t))
 -- row-level security on every public table
 select ok(c.relrowsecurity, format('row-level security is enabled on public.%s', c.relname))
   from pg_class c
- where c.relnamespace = 'public'::regnamespace and c.relkind = 'r' and c.relname <> 'schema_migrations'
+ where c.relnamespace = 'public'::regnamespace and c.relkind = 'r'
  order by c.relname;
 
 -- projects

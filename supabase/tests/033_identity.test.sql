@@ -2,7 +2,7 @@
 -- only for itself; service_role and the database owner act for any existing
 -- user; anon cannot execute; p_project_id is service_role's, and p_source only counts for it.
 begin;
-select plan(22);
+select plan(24);
 select tests.use_fixtures();  -- alice, bob and the scratch table ids (000_helpers)
 
 -- as alice
@@ -18,6 +18,17 @@ grant select on claimed to public;
 select throws_ok($$ select * from public.create_complete_project(p_name => 'x', p_project_id => gen_random_uuid()) $$,
   '42501', null, 'an end user cannot choose the project id');
 reset role;
+
+-- a legacy per-claim setting left at session level (as a pooled connection may carry it)
+select set_config('request.jwt.claim.sub', 'b0000000-0000-4000-8000-00000000000b', false);
+select tests.as_user('a0000000-0000-4000-8000-00000000000a');
+create temp table stale as select * from public.create_project_for_build(p_name => 'Stale claim');
+grant select on stale to public;
+reset role;
+select is((select owner_id from public.projects p join stale s on s.project_id = p.id), 'a0000000-0000-4000-8000-00000000000a'::uuid,
+  'the caller comes from request.jwt.claims: a stale request.jwt.claim.sub names nobody');
+select is(current_setting('request.jwt.claim.sub'), 'b0000000-0000-4000-8000-00000000000b', 'the stale setting was there all along');
+select set_config('request.jwt.claim.sub', '', false);
 
 -- authenticated without a subject
 select set_config('role', 'authenticated', true), set_config('request.jwt.claims', '{"role":"authenticated"}', true);
@@ -59,8 +70,8 @@ select throws_ok(
 reset role;
 select is((select count(*)::int from public.projects where owner_id = 'b0000000-0000-4000-8000-00000000000b'), 0,
   'nothing was written for the refused calls');
-select is((select count(*)::int from public.projects where owner_id = 'a0000000-0000-4000-8000-00000000000a'), 3,
-  'alice has her two projects and the legacy one');
+select is((select count(*)::int from public.projects where owner_id = 'a0000000-0000-4000-8000-00000000000a'), 4,
+  'alice has her three projects and the legacy one');
 select is((select created_by_service from public.projects p join claimed c on c.project_id = p.id), 'authenticated',
   'an end user cannot claim to be the worker: p_source is ignored, the role is recorded');
 

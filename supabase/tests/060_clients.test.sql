@@ -1,5 +1,6 @@
--- get_or_create_client (seed 002): one row per chat id, never overwritten,
--- never revealed to another user; identity rules as for project creation.
+-- get_or_create_client: one row per owner and chat id, never overwritten;
+-- chat ids are per user, so another user's same id is another client and
+-- nobody can take or probe someone else's; identity rules as for project creation.
 begin;
 select plan(19);
 select tests.use_fixtures();  -- alice, bob and the scratch table ids (000_helpers)
@@ -22,9 +23,11 @@ select is((select count(*)::int from public.project_events where event_type = 'c
 
 -- another user
 select tests.as_user('b0000000-0000-4000-8000-00000000000b');
-select throws_ok($$ select * from public.get_or_create_client(p_id => 'chat_123', p_name => 'Mine') $$, 'PT409', null,
-  'another user''s chat id is PT409, with nothing about that client');
-select is((select count(*)::int from public.clients), 0, 'another user reads none of alice''s clients');
+create temp table c_bob as select * from public.get_or_create_client(p_id => 'chat_123', p_name => 'Mine');
+select results_eq($$ select id, user_id, name, email, created from c_bob $$,
+  $$ values ('chat_123', 'b0000000-0000-4000-8000-00000000000b'::uuid, 'Mine', null::text, true) $$,
+  'the same chat id for another user creates that user''s own client, with nothing of alice''s');
+select is((select count(*)::int from public.clients), 1, 'another user reads only their own client, none of alice''s');
 select throws_ok($$ select * from public.get_or_create_client(p_id => 'chat_9', p_name => 'x', p_user_id => 'a0000000-0000-4000-8000-00000000000a') $$,
   '42501', null, 'an end user cannot create a client for someone else');
 reset role;

@@ -1,12 +1,12 @@
 /**
  * The edge functions, served for a suite by the same local runtime `npm start`
  * uses (Deno, supabase/functions/_local/serve.ts), on a free port, against the
- * test database.
+ * test database through PgBouncer in pool_mode = transaction.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { databaseUrl } from './db.ts';
+import { poolerUrl } from './pool.ts';
 
 export const JWT_SECRET = 'super-secret-jwt-token-with-at-least-32-characters-long';
 
@@ -36,7 +36,8 @@ export async function startEdgeRuntime(extraEnv: Record<string, string> = {}): P
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, SUPABASE_DB_URL: databaseUrl(), SUPABASE_JWT_SECRET: JWT_SECRET, EDGE_RUNTIME_PORT: String(port), NO_COLOR: '1', ...extraEnv },
+      // Through the transaction-mode pooler, as hosted functions reach the database.
+      env: { ...process.env, SUPABASE_DB_URL: poolerUrl(), SUPABASE_JWT_SECRET: JWT_SECRET, EDGE_RUNTIME_PORT: String(port), NO_COLOR: '1', ...extraEnv },
     },
   );
   let output = '';

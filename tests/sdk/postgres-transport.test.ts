@@ -148,15 +148,16 @@ describe('builds', () => {
 });
 
 describe('clients', () => {
-  it('gets or creates a client once and never reveals it to another user', async () => {
+  it('gets or creates a client once per owner: the same chat id for another user is that user\'s own client', async () => {
     const id = `chat_${randomUUID().slice(0, 8)}`;
     const a = await alice.getOrCreateClient({ id, name: 'Acme', email: 'a@acme.test' });
     const again = await alice.getOrCreateClient({ id, name: 'Other name' });
     expect(a.created).toBe(true);
     expect(again).toEqual({ ...a, created: false });
-    const err = await rejection(bob.getOrCreateClient({ id, name: 'Mine now' }));
-    expect(err).toBeInstanceOf(ConflictError);
-    expect(JSON.stringify(err)).not.toContain('acme');
+    const theirs = await bob.getOrCreateClient({ id, name: 'Mine now' });
+    expect(theirs).toMatchObject({ id, name: 'Mine now', email: null, created: true });
+    expect(theirs.userId).not.toBe(a.userId);
+    expect(await alice.getOrCreateClient({ id, name: 'x' })).toEqual({ ...a, created: false });
   });
 });
 

@@ -1,8 +1,9 @@
 /**
- * POST /functions/v1/get-or-create-client — the client with this chat id,
- * created if missing and never overwritten (seed 002). Body: { id, name,
- * email?, phone?, company? }; service_role may add userId. 201 when created,
- * 200 when it existed; 409 when the id belongs to another user.
+ * POST /functions/v1/get-or-create-client — the caller's client with this
+ * chat id, created if missing and never overwritten. Chat ids are unique per
+ * user: another user's same id is another client. Body: { id, name, email?,
+ * phone?, company? }; service_role may add userId. 201 when created, 200 when
+ * it existed.
  */
 import { preflight, readJsonObject, requireMethod, json } from '../_shared/http.ts';
 import { authenticate } from '../_shared/context.ts';
