@@ -60,9 +60,11 @@ function literal(value: string | null): string {
  * with an uncatchable TypeError, porsager/postgres#1154 and #1208.)
  * Function and parameter names come from SQL_FUNCTIONS, never from callers.
  */
-export function postgresTransport(sql: postgres.Sql, actAs: ActAs): Transport {
+export function postgresTransport(sql: postgres.Sql, actAs: ActAs, opts: { statementTimeoutMs?: number } = {}): Transport {
   const identity = claimsFor(actAs);
-  const prelude = `select set_config('role', ${literal(identity.role)}, true), set_config('request.jwt.claims', ${literal(identity.claims)}, true)`;
+  // A transaction-local statement_timeout (a pooler would drop a session setting) bounds each call.
+  const timeout = opts.statementTimeoutMs === undefined ? '' : `, set_config('statement_timeout', ${literal(`${Math.max(1, Math.floor(opts.statementTimeoutMs))}ms`)}, true)`;
+  const prelude = `select set_config('role', ${literal(identity.role)}, true), set_config('request.jwt.claims', ${literal(identity.claims)}, true)${timeout}`;
   return {
     kind: 'postgres',
     async call(fn, args, shape) {
