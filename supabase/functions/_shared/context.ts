@@ -6,10 +6,11 @@
  * security and auth.uid() apply exactly as through PostgREST.
  *
  * Limits (per function instance): a pool of EDGE_DB_POOL_SIZE connections
- * (3); each caller at most EDGE_CALLER_IN_FLIGHT calls running (pool size - 1,
- * so one caller never holds every connection) and EDGE_CALLER_QUEUE waiting
- * (8), then 503 with Retry-After; every database call under a statement
- * timeout of EDGE_STATEMENT_TIMEOUT_MS (5000).
+ * (3); each caller (a user, or a key) at most EDGE_CALLER_IN_FLIGHT calls
+ * running (a third of the pool, at least 1: one caller's flood leaves most
+ * connections, and the database's CPU, to everyone else) and
+ * EDGE_CALLER_QUEUE waiting (8), then 503 with Retry-After; every database
+ * call under a statement timeout of EDGE_STATEMENT_TIMEOUT_MS (5000 ms).
  */
 import postgres from 'postgres';
 import { createPostgresClient, fromPostgres, type ProjectsApi } from '@projects-core/sdk';
@@ -26,7 +27,7 @@ const positive = (name: string, fallback: number) => {
 const poolSize = positive('EDGE_DB_POOL_SIZE', 3);
 const statementTimeoutMs = positive('EDGE_STATEMENT_TIMEOUT_MS', 5000);
 const limiter = new CallerLimiter({
-  inFlight: positive('EDGE_CALLER_IN_FLIGHT', Math.max(1, poolSize - 1)),
+  inFlight: positive('EDGE_CALLER_IN_FLIGHT', Math.max(1, Math.floor(poolSize / 3))),
   queue: positive('EDGE_CALLER_QUEUE', 8),
 });
 const verify = createAuthenticator(env);
