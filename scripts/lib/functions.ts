@@ -61,7 +61,7 @@ export function serveFunctions(
       `--allow-net=${[...hosts].join(',')}`, '--allow-env', '--allow-read',
       'supabase/functions/_local/serve.ts',
     ],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...base, ...vars, EDGE_RUNTIME_PORT: String(port) } },
+    { cwd: root, stdio: ['pipe', 'pipe', 'pipe'], env: { ...base, ...vars, EDGE_RUNTIME_PORT: String(port), EDGE_EXIT_WITH_PARENT: '1' } },
   );
   let output = '';
   const onData = (d: Buffer) => {

@@ -38,12 +38,17 @@ export function readStackFile(): StackState | null {
   }
 }
 
+/** True when the process runs (a zombie, killed but not yet reaped, does not count). */
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true; // no /proc (macOS): the signal check is all there is
   }
 }
 
