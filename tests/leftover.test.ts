@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { embeddedBinDir } from '../scripts/lib/binaries.ts';
 import { Cluster, makeTempDir, portInUse } from '../scripts/lib/cluster.ts';
 import { freePort } from './helpers/edge.ts';
@@ -61,6 +61,7 @@ describe('a leftover embedded PostgreSQL', () => {
     expect(await portInUse(dbPort)).toBe(true); // the database outlived it
 
     const second = await startStack(env);
+    onTestFinished(() => void (second.child.exitCode === null && second.child.kill('SIGINT')));
     expect(second.output()).toContain(`left running by an \`npm start\` that was killed (pid ${killedPid}): Ctrl-C stops it`);
     expect((await fetch(`${apiUrl}/functions/v1/health`)).status).toBe(200);
     const stopped = new Promise<number | null>((r) => second.child.once('exit', (code) => r(code)));

@@ -62,7 +62,7 @@ describe('dev:user and the stack state', () => {
       JSON.stringify({ owner: 'db:start', pid: 1, startedAt: new Date().toISOString(), databaseUrl: databaseUrl(), embedded: { port: Number(url.port), dataDir: path.join(dir, 'no-cluster'), pid: null }, ownsDatabase: true }),
     );
     try {
-      for (const extra of [{}, { DB_PORT: url.port }]) {
+      for (const extra of [{}, { DB_PORT: url.port }] as Record<string, string>[]) {
         const r = run('scripts/dev-user.ts', ['stack-state@example.test'], shellEnv(extra));
         expect(r.status, r.stderr).toBe(0);
         expect(r.stderr).toContain('the running stack of `npm run db:start`');
