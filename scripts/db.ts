@@ -6,7 +6,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { portInUse } from './lib/cluster.ts';
-import { config, setting } from './lib/config.ts';
+import { config, setting, sourceOf } from './lib/config.ts';
 import { embeddedCluster, ensureEmbedded } from './lib/embedded.ts';
 import { clearStack, describeStack, pidAlive, readStackFile, stackFileLabel, writeStack } from './lib/stack.ts';
 
@@ -59,10 +59,13 @@ async function main() {
     }
     case 'status': {
       const state = readStackFile();
+      let alive = false;
       if (state) {
-        const alive = state.owner === 'start' ? pidAlive(state.pid) : state.embedded ? await portInUse(state.embedded.port) : false;
+        alive = state.owner === 'start' ? pidAlive(state.pid) : state.embedded ? await portInUse(state.embedded.port) : false;
         log(alive ? `stack: ${describeStack(state)}${state.apiUrl ? `, API ${state.apiUrl}` : ''}, database ${state.embedded ? `127.0.0.1:${state.embedded.port} (${state.embedded.dataDir})` : 'DATABASE_URL'}` : `stack: ${stackFileLabel()} records a stack that no longer runs (pid ${state.pid})`);
       } else log(`stack: none recorded in ${stackFileLabel()}`);
+      // The stack's own database was just reported; another data directory only when asked for.
+      if (alive && state?.embedded && sourceOf('DB_DATA_DIR') === 'default' && state.embedded.dataDir !== config.dbDataDir) break;
       const pid = await cluster.runningPid();
       log(pid === null ? `embedded PostgreSQL is not running (${config.dbDataDir}, ${setting('DB_DATA_DIR')})` : `embedded PostgreSQL is running (pid ${pid}, port ${await cluster.runningPort()}, ${config.dbDataDir})`);
       break;

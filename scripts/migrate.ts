@@ -12,7 +12,6 @@ const log = (m: string) => console.log(m);
 async function main() {
   const target = await resolveDatabase(log);
   try {
-    log(`migrating ${target.origin}`);
     await (await connectChecked(target)).end();
     await migrate(target.url, log);
   } finally {

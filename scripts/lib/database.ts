@@ -25,6 +25,7 @@ export interface Target {
 export async function resolveDatabase(log: (m: string) => void, opts: { start?: boolean } = {}): Promise<Target> {
   if (config.databaseUrl) {
     const where = sourceOf('DATABASE_URL') === '.env' ? 'fix DATABASE_URL in .env' : 'fix or unset DATABASE_URL in your environment';
+    log(`database: ${setting('DATABASE_URL')} (${redact(config.databaseUrl)})`);
     return { url: config.databaseUrl, origin: setting('DATABASE_URL'), remedy: `start that server, or ${where} (unset, the running stack or the embedded database is used)` };
   }
   const stack = await runningStack();
