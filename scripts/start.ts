@@ -41,6 +41,8 @@ let pool: postgres.Sql | undefined;
 let stopping = false;
 
 let shuttingDown: Promise<never> | undefined;
+/** The record of `npm run db:start` whose database this stack uses (restored on exit). */
+let sharedDbStart: StackState | undefined;
 
 /** Stops everything this process started, once, however many signals or exits call it. */
 function shutdown(code: number, why?: string): Promise<never> {
@@ -52,6 +54,8 @@ function shutdown(code: number, why?: string): Promise<never> {
     await edge?.stop();
     await pool?.end({ timeout: 2 }).catch(() => undefined);
     clearStack((s) => s.owner === 'start' && s.pid === process.pid);
+    // A database `npm run db:start` started keeps running: so does its record.
+    if (sharedDbStart && !cluster) writeStack(sharedDbStart);
     if (cluster) {
       await cluster.stop().catch((e: unknown) => console.error(e));
       log('embedded PostgreSQL stopped');
@@ -130,6 +134,7 @@ async function embeddedDatabase(previous: StackState | null): Promise<string> {
     cluster = db.cluster;
     log(`adopted the embedded PostgreSQL (pid ${db.runningPid}) left running by an \`npm start\` that was killed (pid ${previous!.pid}): Ctrl-C stops it`);
   } else if (same && previous!.owner === 'db:start') {
+    sharedDbStart = previous!;
     log(`the embedded PostgreSQL was started by \`npm run db:start\`: it keeps running after Ctrl-C (stop it with \`${dbStopCommand()}\`)`);
   } else {
     log(`the embedded PostgreSQL (pid ${db.runningPid}) was already running, not started by this command: it keeps running after Ctrl-C (stop it with \`${dbStopCommand()}\`)`);

@@ -2,10 +2,11 @@
  * A killed `npm start` (SIGKILL, an IDE's stop button) leaves its embedded
  * PostgreSQL running (pg_ctl daemonizes it). The next `npm start` adopts it,
  * says so, and stops it on Ctrl-C; the functions of the killed one exit with it.
+ * One that `npm run db:start` started is reported with the command that stops it.
  * A real embedded cluster in a temporary directory, on free ports.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { embeddedBinDir } from '../scripts/lib/binaries.ts';
@@ -24,6 +25,24 @@ afterAll(async () => {
   }
 });
 
+async function stackEnv(): Promise<NodeJS.ProcessEnv> {
+  if (!dir) {
+    dir = await makeTempDir('leftover-');
+    dbPort = await freePort();
+  }
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DB_DATA_DIR: path.join(dir, 'pg'),
+    DB_PORT: String(dbPort),
+    API_PORT: String(await freePort()),
+    STACK_STATE_FILE: path.join(dir, 'stack.json'),
+    LOCAL_KEYS_FILE: path.join(dir, 'keys.json'),
+    NO_COLOR: '1',
+  };
+  delete env.DATABASE_URL;
+  return env;
+}
+
 async function startStack(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, [tsx, 'scripts/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -38,18 +57,7 @@ async function startStack(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess
 
 describe('a leftover embedded PostgreSQL', () => {
   it('is adopted by the next npm start and stopped on its Ctrl-C', async () => {
-    dir = await makeTempDir('leftover-');
-    dbPort = await freePort();
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      DB_DATA_DIR: path.join(dir, 'pg'),
-      DB_PORT: String(dbPort),
-      API_PORT: String(await freePort()),
-      STACK_STATE_FILE: path.join(dir, 'stack.json'),
-      LOCAL_KEYS_FILE: path.join(dir, 'keys.json'),
-      NO_COLOR: '1',
-    };
-    delete env.DATABASE_URL;
+    const env = await stackEnv();
 
     const first = await startStack(env);
     const killedPid = (JSON.parse(readFileSync(path.join(dir, 'stack.json'), 'utf8')) as { pid: number }).pid;
@@ -69,5 +77,23 @@ describe('a leftover embedded PostgreSQL', () => {
     expect(await stopped).toBe(0);
     expect(second.output()).toContain('embedded PostgreSQL stopped');
     expect(await portInUse(dbPort)).toBe(false);
+  }, 180_000);
+
+  it("started by db:start, is reported by npm start with the command that stops it, and keeps running (and its record) after Ctrl-C", async () => {
+    const env = await stackEnv();
+    const db = spawnSync(process.execPath, [tsx, 'scripts/db.ts', 'start'], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
+    expect(db.status, db.stderr).toBe(0);
+    const stack = await startStack(env);
+    onTestFinished(() => void (stack.child.exitCode === null && stack.child.kill('SIGINT')));
+    expect(stack.output()).toContain(`started by \`npm run db:start\`: it keeps running after Ctrl-C (stop it with \`DB_DATA_DIR=${env.DB_DATA_DIR} DB_PORT=${dbPort} npm run db:stop\`)`);
+    const stopped = new Promise((r) => stack.child.once('exit', r));
+    stack.child.kill('SIGINT');
+    await stopped;
+    expect(await portInUse(dbPort)).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(dir, 'stack.json'), 'utf8'))).toMatchObject({ owner: 'db:start' });
+    const stop = spawnSync(process.execPath, [tsx, 'scripts/db.ts', 'stop'], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
+    expect(stop.stdout).toContain('embedded PostgreSQL stopped');
+    expect(await portInUse(dbPort)).toBe(false);
+    expect(existsSync(path.join(dir, 'stack.json'))).toBe(false);
   }, 180_000);
 });
