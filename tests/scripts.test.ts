@@ -116,6 +116,28 @@ describe('functions:serve', () => {
     }
   });
 
+  it('without --env-file, serves against the running stack the state records, and says so', async () => {
+    const stackFile = path.join(dir, 'stack.json');
+    writeFileSync(stackFile, JSON.stringify({ owner: 'start', pid: process.pid, startedAt: new Date().toISOString(), databaseUrl: databaseUrl(), ownsDatabase: false, apiUrl: 'http://127.0.0.1:9' }));
+    const port = await freePort();
+    const child = spawn(process.execPath, [tsx, 'scripts/functions-serve.ts', '--port', String(port)], { cwd: root, env: shellEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d));
+    child.stderr!.on('data', (d: Buffer) => (out += d));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const t = setInterval(() => out.includes('serving http://127.0.0.1') && (clearInterval(t), resolve()), 50);
+        child.once('exit', (code) => (clearInterval(t), reject(new Error(`functions:serve exited ${code}: ${out}`))));
+      });
+      expect(out).toContain('variables: from the running stack of `npm start`');
+      const res = await fetch(`http://127.0.0.1:${port}/functions/v1/create-project`, { method: 'POST', body: '{}' });
+      expect(res.status).toBe(401);
+    } finally {
+      child.kill('SIGINT');
+      rmSync(stackFile, { force: true });
+    }
+  });
+
   it('refuses an env file with a variable hosted Supabase would not provide', () => {
     const envFile = path.join(dir, 'bad.env');
     writeFileSync(envFile, `SUPABASE_DB_URL=${databaseUrl()}\nSUPABASE_JWT_SECRET=${LOCAL_JWT_SECRET}\n`);

@@ -58,6 +58,7 @@ export async function authenticate(req: Request, allowed: Claims['role'][]): Pro
     const needs = allowed.includes('service_role') ? 'the secret key (apikey: sb_secret_...) or the service_role key' : 'a user session';
     throw new HttpError(403, 'permission_denied', `this function needs ${needs}`);
   }
+  limiter.admit(callerKey);
   const actAs = claims.role === 'service_role' ? ('service_role' as const) : { userId: claims.sub! };
   const api = fromPostgres(database(), { actAs, logger: null, statementTimeoutMs });
   return { claims, api: limiter.bind(api, callerKey) };

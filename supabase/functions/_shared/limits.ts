@@ -20,14 +20,25 @@ export class CallerLimiter {
   private readonly slots = new Map<string, Slot>();
   constructor(readonly limits: CallerLimits) {}
 
+  private full(slot: Slot | undefined): boolean {
+    return !!slot && slot.running >= this.limits.inFlight && slot.waiting.length >= this.limits.queue;
+  }
+
+  private refusal(): HttpError {
+    return new HttpError(503, 'too_many_requests', `too many requests in flight for this caller (at most ${this.limits.inFlight} running and ${this.limits.queue} queued); retry shortly`, { 'retry-after': '1' });
+  }
+
+  /** Refuses at once (before the body is read) a caller whose queue is already full. */
+  admit(caller: string): void {
+    if (this.full(this.slots.get(caller))) throw this.refusal();
+  }
+
   /** Waits for a slot of this caller; resolves to its release. 503 when the caller's queue is full. */
   async acquire(caller: string): Promise<() => void> {
     let slot = this.slots.get(caller);
     if (!slot) this.slots.set(caller, (slot = { running: 0, waiting: [] }));
     if (slot.running >= this.limits.inFlight) {
-      if (slot.waiting.length >= this.limits.queue) {
-        throw new HttpError(503, 'too_many_requests', `too many requests in flight for this caller (at most ${this.limits.inFlight} running and ${this.limits.queue} queued); retry shortly`, { 'retry-after': '1' });
-      }
+      if (this.full(slot)) throw this.refusal();
       await new Promise<void>((resolve) => slot!.waiting.push(resolve));
     } else slot.running++;
     let released = false;
