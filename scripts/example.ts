@@ -1,11 +1,14 @@
 /**
- * npm run example: the local stack (`npm start`: database, migrations, edge
- * functions on 127.0.0.1:54321) and the NextJS example's dev server on
- * 127.0.0.1:3000 (EXAMPLE_PORT). Prints the URL; Ctrl-C stops both.
+ * npm run example: the NextJS example's dev server on 127.0.0.1:3000
+ * (EXAMPLE_PORT) against the local stack: the running one the stack state
+ * records (`npm start` in another terminal), else one it starts itself
+ * (`npm start`: database, migrations, edge functions on 127.0.0.1:54321).
+ * Prints the URL and which stack it used; Ctrl-C stops what it started.
  */
 import type { ChildProcess } from 'node:child_process';
 import { config, root } from './lib/config.ts';
-import { ensureExampleDeps, exampleDir, nextCli, spawnUntil, stop, tsxCli } from './lib/example.ts';
+import { ensureExampleDeps, exampleDir, exampleEnv, nextCli, spawnUntil, stop, tsxCli } from './lib/example.ts';
+import { describeStack, readStackFile, runningStack } from './lib/stack.ts';
 
 // Output piped into a reader that quits (| head) must not kill us before cleanup.
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
@@ -23,8 +26,13 @@ const shutdown = (code: number) =>
     process.exit(code);
   })());
 
-async function main(): Promise<void> {
-  await ensureExampleDeps(log);
+/** The stack to use: the running `npm start` of the stack state, or a new one. */
+async function useStack(): Promise<{ apiUrl: string; databaseUrl: string }> {
+  const running = await runningStack();
+  if (running?.owner === 'start' && running.apiUrl && !config.databaseUrl) {
+    log(`using ${describeStack(running)}: ${running.apiUrl}`);
+    return { apiUrl: running.apiUrl, databaseUrl: running.databaseUrl };
+  }
   log('starting the local stack (npm start)');
   const s = await spawnUntil(process.execPath, [tsxCli, 'scripts/start.ts'], {
     cwd: root,
@@ -35,26 +43,25 @@ async function main(): Promise<void> {
   });
   stack = s.child;
   stack.once('exit', () => void shutdown(1));
+  const state = readStackFile();
+  if (!state?.apiUrl) throw new Error('npm start is ready but recorded no stack state');
+  return { apiUrl: state.apiUrl, databaseUrl: state.databaseUrl };
+}
 
-  // The embedded database's URL (with DATABASE_URL set, the app inherits it and the printed one is masked).
-  const dbUrl = process.env.DATABASE_URL ? undefined : /DB URL: +(\S+)/.exec(s.output())?.[1];
+async function main(): Promise<void> {
+  await ensureExampleDeps(log);
+  const { apiUrl, databaseUrl } = await useStack();
   log(`starting the NextJS example (next dev) on 127.0.0.1:${port}`);
   const a = await spawnUntil(process.execPath, [nextCli, 'dev', '--hostname', '127.0.0.1', '--port', String(port)], {
     cwd: exampleDir,
-    env: {
-      ...process.env,
-      SUPABASE_URL: `http://127.0.0.1:${config.apiPort}`,
-      ...(dbUrl ? { DATABASE_URL: dbUrl } : {}),
-      SUPABASE_JWT_SECRET: config.jwtSecret,
-      NEXT_TELEMETRY_DISABLED: '1',
-    },
+    env: { ...process.env, ...exampleEnv(apiUrl, databaseUrl), NEXT_TELEMETRY_DISABLED: '1' },
     ready: (o) => /Ready in|Local:/.test(o),
     timeoutMs: 120_000,
   });
   app = a.child;
   app.stdout!.on('data', (d: Buffer) => process.stdout.write(d.toString().replace(/^/gm, '[next] ')));
   app.once('exit', () => void shutdown(1));
-  log(`ready: open http://127.0.0.1:${port} (Ctrl-C stops the example and the stack)`);
+  log(`ready: open http://127.0.0.1:${port} (Ctrl-C stops the example${stack ? ' and the stack' : ''})`);
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(0));

@@ -1,25 +1,22 @@
 /**
  * npm run db:migrate: the bootstrap (plain PostgreSQL only) and dbmate up,
- * against DATABASE_URL or, when it is unset, the embedded database (started
- * if needed, and stopped again if this command started it).
+ * against DATABASE_URL, else the running stack of the stack state, else the
+ * embedded database (started if needed, and stopped again if this command
+ * started it). Says which database it used; a failure names the setting.
  */
-import { config } from './lib/config.ts';
-import { ensureEmbedded } from './lib/embedded.ts';
+import { connectChecked, resolveDatabase } from './lib/database.ts';
 import { migrate } from './lib/migrate.ts';
 
 const log = (m: string) => console.log(m);
 
 async function main() {
-  if (config.databaseUrl) {
-    await migrate(config.databaseUrl, log);
-    return;
-  }
-  const { cluster, started, url } = await ensureEmbedded(log);
+  const target = await resolveDatabase(log);
   try {
-    await migrate(url, log);
+    await (await connectChecked(target)).end();
+    await migrate(target.url, log);
   } finally {
-    if (started) {
-      await cluster.stop();
+    if (target.startedCluster) {
+      await target.startedCluster.stop();
       log('embedded PostgreSQL stopped (it was started for this command; `npm run db:start` keeps it running)');
     }
   }

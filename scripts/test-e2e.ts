@@ -11,7 +11,7 @@ import { freePort, run } from './lib/cluster.ts';
 import { root } from './lib/config.ts';
 import { migrate } from './lib/migrate.ts';
 import { startThrowaway, type Throwaway } from './lib/throwaway.ts';
-import { ensureExampleDeps, exampleDir, nextCli, spawnUntil, stop, tsxCli } from './lib/example.ts';
+import { ensureExampleDeps, exampleDir, exampleEnv, nextCli, spawnUntil, stop, tsxCli } from './lib/example.ts';
 
 // Output piped into a reader that quits (| head) must not kill us before cleanup.
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
@@ -41,7 +41,7 @@ async function main(): Promise<number> {
   stack = (await spawnUntil(process.execPath, [tsxCli, 'scripts/start.ts'], { cwd: root, env, ready: (o) => /ready in/.test(o), timeoutMs: 90_000 })).child;
   log(`stack ready on 127.0.0.1:${apiPort}`);
 
-  const appEnv = { ...env, SUPABASE_URL: `http://127.0.0.1:${apiPort}`, EXAMPLE_DEV_TOOLS: '1', NEXT_TELEMETRY_DISABLED: '1' };
+  const appEnv = { ...env, ...exampleEnv(`http://127.0.0.1:${apiPort}`, db.url), EXAMPLE_DEV_TOOLS: '1', NEXT_TELEMETRY_DISABLED: '1' };
   log('building the example (next build)');
   const build = await run(process.execPath, [nextCli, 'build'], { cwd: exampleDir, env: appEnv });
   if (build.code !== 0) throw new Error(`next build failed:\n${build.stdout.slice(-3000)}${build.stderr.slice(-3000)}`);

@@ -189,6 +189,9 @@ export function toProjectsError(e: unknown, status?: number): ProjectsError {
   if (!fromCode && raw && !sqlstate && status !== undefined && status >= 400 && status < 500) {
     // An HTTP error the edge functions answer themselves (unauthorized, invalid_json, ...).
     entry = { code: raw, httpStatus: status, kind: status === 401 || status === 403 ? 'permission' : status === 404 ? 'not_found' : 'validation', meaning: raw };
+  } else if (!fromCode && raw && !sqlstate && status === 503) {
+    // The edge functions shedding load (too_many_requests) or waiting on the signing keys: retry later.
+    entry = { code: raw, httpStatus: 503, kind: 'retryable', meaning: raw };
   }
   const Cls = CLASSES[entry.kind];
   const httpStatus = entry.kind === 'permission' && status === 401 ? 401 : entry.httpStatus;

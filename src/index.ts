@@ -17,9 +17,12 @@ import { postgresTransport, type ActAs } from './postgres.ts';
 
 export * from './browser.ts';
 
-/** The API over postgres.js, acting as a user (`{ userId }`) or `'service_role'`. */
-export function fromPostgres(sql: postgres.Sql, options: ApiOptions & { actAs: ActAs }): ProjectsApi {
-  return createApi(postgresTransport(sql, options.actAs), options);
+/**
+ * The API over postgres.js, acting as a user (`{ userId }`) or `'service_role'`;
+ * `statementTimeoutMs` bounds every call (57014, retryable, past it).
+ */
+export function fromPostgres(sql: postgres.Sql, options: ApiOptions & { actAs: ActAs; statementTimeoutMs?: number }): ProjectsApi {
+  return createApi(postgresTransport(sql, options.actAs, { statementTimeoutMs: options.statementTimeoutMs }), options);
 }
 
 export { createPostgresClient, type ActAs, type PostgresClientOptions } from './postgres.ts';

@@ -64,14 +64,17 @@ const LEGACY_CLAIM_SETTINGS = ['request.jwt.claim', 'request.jwt.claim.sub', 're
  * with an uncatchable TypeError, porsager/postgres#1154 and #1208.)
  * Function and parameter names come from SQL_FUNCTIONS, never from callers.
  */
-export function postgresTransport(sql: postgres.Sql, actAs: ActAs): Transport {
+export function postgresTransport(sql: postgres.Sql, actAs: ActAs, opts: { statementTimeoutMs?: number } = {}): Transport {
   const identity = claimsFor(actAs);
   // The legacy per-claim settings that Supabase's auth.uid(), auth.role(),
   // auth.email() and auth.jwt() prefer are blanked for the call: a session
   // behind a transaction-mode pooler may have left them on this connection.
+  // A transaction-local statement_timeout (a pooler would drop a session setting) bounds each call.
+  const timeout = opts.statementTimeoutMs === undefined ? '' : `, set_config('statement_timeout', ${literal(`${Math.max(1, Math.floor(opts.statementTimeoutMs))}ms`)}, true)`;
   const prelude =
     `select set_config('role', ${literal(identity.role)}, true), set_config('request.jwt.claims', ${literal(identity.claims)}, true), ` +
-    LEGACY_CLAIM_SETTINGS.map((name) => `set_config('${name}', '', true)`).join(', ');
+    LEGACY_CLAIM_SETTINGS.map((name) => `set_config('${name}', '', true)`).join(', ') +
+    timeout;
   return {
     kind: 'postgres',
     async call(fn, args, shape) {

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { run } from './cluster.ts';
 import { root } from './config.ts';
+import { localKeys } from './keys.ts';
 
 export const exampleDir = path.join(root, 'examples', 'nextjs');
 
@@ -66,3 +67,20 @@ export function stop(child: ChildProcess | undefined, signal: NodeJS.Signals = '
 
 export const tsxCli = path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 export const nextCli = path.join(exampleDir, 'node_modules', 'next', 'dist', 'bin', 'next');
+
+/**
+ * The example's environment for a stack: where the functions are, the
+ * database its route handlers use, the local signing key its dev-only sign-in
+ * signs sessions with (as Supabase Auth would), and the secret key its
+ * dev-only worker simulator calls complete-build with.
+ */
+export function exampleEnv(apiUrl: string, databaseUrl: string): Record<string, string> {
+  const keys = localKeys();
+  return {
+    SUPABASE_URL: apiUrl,
+    DATABASE_URL: databaseUrl,
+    SUPABASE_ANON_KEY: keys.anonKey,
+    SUPABASE_SECRET_KEY: keys.secretKey,
+    LOCAL_SIGNING_KEY: JSON.stringify(keys.signingKey),
+  };
+}

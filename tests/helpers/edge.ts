@@ -1,14 +1,21 @@
 /**
- * The edge functions, served for a suite by the same local runtime `npm start`
- * uses (Deno, supabase/functions/_local/serve.ts), on a free port, against the
- * test database through PgBouncer in pool_mode = transaction.
+ * The edge functions, served for a suite through the entry `npm start` and
+ * `npm run functions:serve` use (Deno, only the variables hosted Supabase
+ * provides), on a free port, with keys of their own, against the test
+ * database through PgBouncer in pool_mode = transaction, as hosted functions
+ * reach the database.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import path from 'node:path';
+import { serveFunctions } from '../../scripts/lib/functions.ts';
+import { generateLocalKeys, hostedFunctionEnv } from '../../scripts/lib/keys.ts';
+import { userJwt } from '../../scripts/lib/jwt.ts';
 import { poolerUrl } from './pool.ts';
 
-export const JWT_SECRET = 'super-secret-jwt-token-with-at-least-32-characters-long';
+/** This test process's project keys (signing key, sb_ keys, legacy keys). */
+export const KEYS = generateLocalKeys();
+
+/** A session for a user, signed ES256 with KEYS' signing key. */
+export const sessionFor = (userId: string, opts: { ttlSeconds?: number } = {}) => userJwt(userId, KEYS.signingKey, opts);
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -27,43 +34,19 @@ export interface EdgeRuntime {
   stop(): Promise<void>;
 }
 
-export async function startEdgeRuntime(extraEnv: Record<string, string> = {}): Promise<EdgeRuntime> {
+/**
+ * Starts the functions with the hosted variables for KEYS; `overrides` adds
+ * variables, or removes one when its value is null. SUPABASE_URL is unset
+ * unless given (no Auth server to fetch a JWKS from).
+ */
+export async function startEdgeRuntime(overrides: Record<string, string | null> = {}): Promise<EdgeRuntime> {
   const port = await freePort();
-  const root = path.resolve(import.meta.dirname, '..', '..');
-  const child: ChildProcess = spawn(
-    path.join(root, 'node_modules', '.bin', 'deno'),
-    ['run', '--quiet', '--config', 'supabase/functions/deno.json', '--allow-net=127.0.0.1,localhost', '--allow-env', '--allow-read', 'supabase/functions/_local/serve.ts'],
-    {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Through the transaction-mode pooler, as hosted functions reach the database.
-      env: { ...process.env, SUPABASE_DB_URL: poolerUrl(), SUPABASE_JWT_SECRET: JWT_SECRET, EDGE_RUNTIME_PORT: String(port), NO_COLOR: '1', ...extraEnv },
-    },
-  );
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`deno did not start within 60 s:\n${output}`)), 60_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      output += d;
-      if (output.includes('edge runtime listening')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => (output += d));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`deno exited with ${code}:\n${output}`));
-    });
-  });
-  child.removeAllListeners('exit');
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  const vars: Record<string, string> = hostedFunctionEnv(KEYS, { supabaseUrl: '', dbUrl: poolerUrl() });
+  delete vars.SUPABASE_URL;
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === null) delete vars[k];
+    else vars[k] = v;
+  }
+  const fns = await serveFunctions(vars, port);
+  return { url: fns.url, stop: fns.stop };
 }

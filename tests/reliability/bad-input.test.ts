@@ -5,9 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectsError, ValidationError, fromPostgres, type ProjectsApi } from '../../src/index.ts';
-import { serviceRoleKey, userJwt } from '../../scripts/lib/jwt.ts';
 import { actAs, asUser, connect, createUser, first, service, type Sql, type Tx } from '../helpers/db.ts';
-import { JWT_SECRET, startEdgeRuntime, type EdgeRuntime } from '../helpers/edge.ts';
+import { KEYS, sessionFor, startEdgeRuntime, type EdgeRuntime } from '../helpers/edge.ts';
 
 // Each table and its owner column: the corpus acts as one user (files run in parallel on one database).
 const TABLES: Record<string, string> = {
@@ -160,18 +159,18 @@ describe('through the edge functions', () => {
     ['prototype pollution', 'create-project', '{"name": "x", "__proto__": {"admin": true}}', 400],
   ];
   it.each(bodies)('%s → HTTP %s with a code and a reference id', async (_d, fn, body, status) => {
-    const res = await post(fn, body, userJwt(user, JWT_SECRET));
+    const res = await post(fn, body, sessionFor(user));
     expect(res.status).toBe(status);
     const json = (await res.json()) as { code: string; referenceId: string };
     expect(json.code).toMatch(/^[a-z_]+$/);
     expect(json.referenceId).toMatch(/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/);
   });
   it.each(badStatuses)('complete-build status: %s → 400', async (_d, v) => {
-    const res = await post('complete-build', JSON.stringify({ buildId, status: v }), serviceRoleKey(JWT_SECRET));
+    const res = await post('complete-build', JSON.stringify({ buildId, status: v }), KEYS.serviceRoleKey);
     expect(res.status).toBe(400);
   });
   it('a form-encoded body → 415', async () => {
-    const res = await post('create-project', 'name=x', userJwt(user, JWT_SECRET), 'application/x-www-form-urlencoded');
+    const res = await post('create-project', 'name=x', sessionFor(user), 'application/x-www-form-urlencoded');
     expect(res.status).toBe(415);
   });
 });

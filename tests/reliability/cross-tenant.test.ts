@@ -7,9 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { NotFoundError, PermissionError, fromPostgres, type ProjectsApi } from '../../src/index.ts';
-import { anonKey, userJwt } from '../../scripts/lib/jwt.ts';
 import { actAs, asUser, anon, connect, createUser, sqlstateOf, type Sql } from '../helpers/db.ts';
-import { JWT_SECRET, startEdgeRuntime, type EdgeRuntime } from '../helpers/edge.ts';
+import { KEYS, sessionFor, startEdgeRuntime, type EdgeRuntime } from '../helpers/edge.ts';
 
 const SECRET_NAME = 'Alice secret launch plan';
 const SECRET_EMAIL = 'ceo@alice-secret.test';
@@ -90,7 +89,7 @@ describe('through the SDK (and so the SQL functions)', () => {
 });
 
 describe('through the edge functions', () => {
-  const bobToken = () => userJwt(bob, JWT_SECRET);
+  const bobToken = () => sessionFor(bob);
   const call = async (name: string, init: RequestInit & { query?: string }, token: string) => {
     const res = await fetch(`${edge.url}/functions/v1/${name}${init.query ?? ''}`, {
       ...init,
@@ -122,9 +121,9 @@ describe('through the edge functions', () => {
   });
   it('anon gets 401 from every function', async () => {
     for (const name of ['create-project', 'start-build', 'complete-build', 'get-or-create-client']) {
-      expect((await call(name, { method: 'POST', body: '{}' }, anonKey(JWT_SECRET))).status, name).toBe(401);
+      expect((await call(name, { method: 'POST', body: '{}' }, KEYS.anonKey)).status, name).toBe(401);
     }
-    expect((await call('build-status', { method: 'GET', query: `?buildId=${a.buildId}` }, anonKey(JWT_SECRET))).status).toBe(401);
-    expect((await call('project-feed', { method: 'GET', query: `?projectId=${a.projectId}` }, anonKey(JWT_SECRET))).status).toBe(401);
+    expect((await call('build-status', { method: 'GET', query: `?buildId=${a.buildId}` }, KEYS.anonKey)).status).toBe(401);
+    expect((await call('project-feed', { method: 'GET', query: `?projectId=${a.projectId}` }, KEYS.anonKey)).status).toBe(401);
   });
 });

@@ -44,6 +44,12 @@ describe('toProjectsError', () => {
     expect(err.message).toBe(body.error);
   });
 
+  it('an edge function shedding load (503 too_many_requests) is retryable, with its code', () => {
+    const err = toProjectsError({ error: 'too many requests in flight for this caller', code: 'too_many_requests', referenceId: '01JZ0000000000000000000000' }, 503);
+    expect(err).toBeInstanceOf(RetryableError);
+    expect(err).toMatchObject({ code: 'too_many_requests', httpStatus: 503, referenceId: '01JZ0000000000000000000000' });
+  });
+
   it('a network failure is retryable with an unknown outcome', () => {
     expect(toProjectsError(new TypeError('fetch failed'))).toBeInstanceOf(RetryableError);
     expect(toProjectsError({ message: 'FetchError: request failed', code: '' }, 0)).toMatchObject({ code: 'network' });

@@ -19,7 +19,7 @@ import {
   type RealtimeLike,
   type WatchMode,
 } from '../../src/index.ts';
-import { anonKey, userJwt } from '../../scripts/lib/jwt.ts';
+import { anonKey, legacyUserJwt as userJwt } from '../../scripts/lib/jwt.ts';
 import { connect, createUser, rejection, type Sql } from '../helpers/db.ts';
 import { freePort } from '../helpers/edge.ts';
 import { openPool } from '../helpers/pool.ts';

@@ -9,7 +9,7 @@ import { createClient } from '@supabase/supabase-js';
 import ws from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, PermissionError, RetryableError, ValidationError, fromSupabase } from '../../src/index.ts';
-import { anonKey, serviceRoleKey, userJwt } from '../../scripts/lib/jwt.ts';
+import { anonKey, serviceRoleKey, legacyUserJwt as userJwt } from '../../scripts/lib/jwt.ts';
 import { connect, createUser, type Sql, rejection } from '../helpers/db.ts';
 import { postgrestFetch } from '../helpers/postgrest-fetch.ts';
 

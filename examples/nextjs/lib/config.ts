@@ -1,6 +1,6 @@
 /**
  * Server-side configuration. Defaults are the local stack of `npm start`
- * (the Supabase CLI's well-known local keys): never deploy them.
+ * (`npm run example` passes its URL and keys): never deploy them.
  */
 import 'server-only';
 
@@ -11,8 +11,13 @@ export const config = {
   /** Where the browser reaches the edge functions (npm start's gateway). */
   supabaseUrl: process.env.SUPABASE_URL ?? 'http://127.0.0.1:54321',
   anonKey: process.env.SUPABASE_ANON_KEY ?? LOCAL_ANON_KEY,
-  /** Signs the demo session (local only; Supabase Auth issues real sessions). */
-  jwtSecret: process.env.SUPABASE_JWT_SECRET ?? 'super-secret-jwt-token-with-at-least-32-characters-long',
+  /**
+   * The local stack's private signing key (a JWK, ES256), which signs the demo session as
+   * Supabase Auth would (local only: `npm run example` passes it; Supabase Auth issues real sessions).
+   */
+  signingKey: process.env.LOCAL_SIGNING_KEY,
+  /** The secret key (sb_secret_...) the dev-only worker simulator calls complete-build with. */
+  secretKey: process.env.SUPABASE_SECRET_KEY,
   /** The database the route handlers reach with the SDK's postgres.js transport. */
   databaseUrl: process.env.DATABASE_URL ?? 'postgresql://postgres:postgres@127.0.0.1:54322/postgres',
   /** The demo sign-in and the "Simulate worker" control exist only in development. */

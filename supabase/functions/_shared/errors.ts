@@ -12,7 +12,7 @@ export function errorResponse(e: unknown): Response {
   const timestamp = new Date().toISOString();
   if (e instanceof HttpError) {
     const referenceId = newReferenceId();
-    return json({ error: e.message, code: e.code, referenceId, timestamp }, e.status, { 'x-reference-id': referenceId });
+    return json({ error: e.message, code: e.code, referenceId, timestamp }, e.status, { ...e.headers, 'x-reference-id': referenceId });
   }
   const err = toProjectsError(e);
   const headers: Record<string, string> = { 'x-reference-id': err.referenceId };

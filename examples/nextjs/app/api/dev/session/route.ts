@@ -1,7 +1,7 @@
 /**
  * LOCAL DEVELOPMENT ONLY. POST signs in as a demo user: creates it in the
  * local auth.users if missing and sets a session JWT signed with the local
- * SUPABASE_JWT_SECRET. DELETE signs out. Answers 404 in production.
+ * stack's signing key (ES256). DELETE signs out. Answers 404 in production.
  */
 import { cookies } from 'next/headers';
 import { config } from '@/lib/config';

@@ -1,12 +1,12 @@
 /**
  * LOCAL DEVELOPMENT ONLY: the "Simulate worker" control. Completes the signed-in
  * user's current build through the complete-build edge function, as the worker
- * would, with the service_role key (which never reaches the browser). 404 in production.
+ * would, with the secret key (which never reaches the browser). 404 in production.
  */
 import { toProjectsError } from '@projects-core/sdk';
 import { config } from '@/lib/config';
 import { apiFor } from '@/lib/db';
-import { getSession, signServiceKey } from '@/lib/session';
+import { getSession } from '@/lib/session';
 
 export async function POST(req: Request) {
   if (!config.devTools) return new Response(null, { status: 404 });
@@ -17,7 +17,7 @@ export async function POST(req: Request) {
     await apiFor(session.userId).getBuildStatus(buildId); // only the owner's builds (NotFoundError otherwise)
     const res = await fetch(`${config.supabaseUrl}/functions/v1/complete-build`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${process.env.SUPABASE_SERVICE_ROLE_KEY ?? signServiceKey()}`, 'content-type': 'application/json' },
+      headers: { apikey: config.secretKey ?? '', 'content-type': 'application/json' },
       body: JSON.stringify({
         buildId,
         status: outcome,

@@ -1,0 +1,99 @@
+/**
+ * The edge functions under Deno (supabase/functions/_local/serve.ts), given
+ * only what hosted Supabase gives a function: the entry of
+ * `npm run functions:serve`, `npm start` and the test suites alike.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { root } from './config.ts';
+
+/** What hosted Supabase sets for every function (users cannot set names starting SUPABASE_). */
+export const HOSTED_VARIABLES = [
+  'SUPABASE_URL',
+  'SUPABASE_DB_URL',
+  'SUPABASE_JWKS',
+  'SUPABASE_PUBLISHABLE_KEYS',
+  'SUPABASE_SECRET_KEYS',
+  'SUPABASE_ANON_KEY',
+  'SUPABASE_SERVICE_ROLE_KEY',
+] as const;
+
+/** Secrets a deployment may add (`supabase secrets set`): the functions read these too. */
+export const USER_SECRETS = ['LEGACY_JWT_SECRET', 'EDGE_DB_POOL_SIZE', 'EDGE_CALLER_IN_FLIGHT', 'EDGE_CALLER_QUEUE', 'EDGE_STATEMENT_TIMEOUT_MS', 'JWKS_COOLDOWN_MS'] as const;
+
+/** Refuses a variable the hosted platform would not provide or accept. */
+export function checkFunctionEnv(vars: Record<string, string>): string[] {
+  const known = new Set<string>([...HOSTED_VARIABLES, ...USER_SECRETS]);
+  return Object.keys(vars).filter((k) => !known.has(k));
+}
+
+export interface FunctionsProcess {
+  child: ChildProcess;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Deno on 127.0.0.1:port with exactly `vars` (plus what Deno itself
+ * needs to find its cache), so nothing from the caller's shell leaks in.
+ * Resolves once it listens; rejects if it exits first or takes over 60 s.
+ */
+export function serveFunctions(
+  vars: Record<string, string>,
+  port: number,
+  opts: { onOutput?: (text: string) => void } = {},
+): Promise<FunctionsProcess> {
+  const hosts = new Set(['127.0.0.1', 'localhost']);
+  for (const name of ['SUPABASE_DB_URL', 'SUPABASE_URL'] as const) {
+    try {
+      if (vars[name]) hosts.add(new URL(vars[name]).hostname);
+    } catch {
+      throw new Error(`${name} is not a URL`);
+    }
+  }
+  const passthrough = ['PATH', 'HOME', 'DENO_DIR', 'XDG_CACHE_HOME', 'TMPDIR', 'NO_COLOR', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'NPM_CONFIG_REGISTRY'];
+  const base: Record<string, string> = {};
+  for (const k of passthrough) if (process.env[k]) base[k] = process.env[k]!;
+  const child = spawn(
+    path.join(root, 'node_modules', '.bin', 'deno'),
+    [
+      'run', '--quiet', '--config', 'supabase/functions/deno.json',
+      `--allow-net=${[...hosts].join(',')}`, '--allow-env', '--allow-read',
+      'supabase/functions/_local/serve.ts',
+    ],
+    { cwd: root, stdio: ['pipe', 'pipe', 'pipe'], env: { ...base, ...vars, EDGE_RUNTIME_PORT: String(port), EDGE_EXIT_WITH_PARENT: '1' } },
+  );
+  let output = '';
+  const onData = (d: Buffer) => {
+    output += d;
+    opts.onOutput?.(d.toString());
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+      child.once('exit', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the functions (deno) did not start within 60 s:\n${output.slice(-2000)}`)), 60_000);
+    const onExit = (code: number | null) => {
+      clearTimeout(timer);
+      reject(new Error(`the functions (deno) exited with code ${code}:\n${output.slice(-2000)}`));
+    };
+    child.once('exit', onExit);
+    const check = (d: Buffer) => {
+      if (!d.toString().includes('edge runtime listening') && !output.includes('edge runtime listening')) return;
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      child.stdout!.off('data', check);
+      resolve({ child, url: `http://127.0.0.1:${port}`, stop });
+    };
+    child.stdout!.on('data', check);
+  });
+}
