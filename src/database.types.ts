@@ -237,12 +237,12 @@ isOneToOne: false
                            },
 "create_complete_project":
 { Args: { "p_framework"?: string,"p_idempotency_key"?: string,"p_name"?: string,"p_project_id"?: string,"p_prompt"?: string,"p_request_id"?: string,"p_source"?: string,"p_user_id"?: string }; Returns: {
-              "build_id": string,"build_metrics_id": number,"created": boolean,"project_id": string,"version_id": string
+              "build_id": string,"build_metrics_id": number,"created": boolean,"project_build_status": string,"project_id": string,"version_id": string
             }[]
                            },
 "create_project_for_build":
 { Args: { "p_framework"?: string,"p_idempotency_key"?: string,"p_name"?: string,"p_project_id"?: string,"p_prompt"?: string,"p_request_id"?: string,"p_source"?: string,"p_user_id"?: string }; Returns: {
-              "build_id": string,"build_metrics_id": number,"created": boolean,"project_id": string
+              "build_id": string,"build_metrics_id": number,"created": boolean,"project_build_status": string,"project_id": string
             }[]
                            },
 "create_version_on_success":
@@ -277,7 +277,7 @@ isOneToOne: false
             }[]
                            },
 "start_build":
-{ Args: { "p_idempotency_key"?: string,"p_project_id": string,"p_prompt"?: string,"p_request_id"?: string }; Returns: {
+{ Args: { "p_framework"?: string,"p_idempotency_key"?: string,"p_project_id": string,"p_prompt"?: string,"p_request_id"?: string }; Returns: {
               "build_id": string,"build_metrics_id": number,"created": boolean,"superseded_build_id": string
             }[]
                            },

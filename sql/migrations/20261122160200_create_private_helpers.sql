@@ -87,10 +87,11 @@ language plpgsql stable
 as $$
 begin
   if p_framework is null or not exists (select from public.frameworks f where f.name = p_framework) then
-    raise exception 'p_framework must be one of the frameworks in public.frameworks'
+    raise exception 'p_framework must be one of: %',
+      (select string_agg(f.name, ', ' order by f.name) from public.frameworks f)
       using errcode = '22023',
             detail = format('p_framework = %L', left(p_framework, 40)),
-            hint = (select 'allowed: ' || string_agg(f.name, ', ' order by f.name) from public.frameworks f);
+            hint = 'public.frameworks lists them; insert a row there to allow another.';
   end if;
   return p_framework;
 end
@@ -213,6 +214,39 @@ begin
   raise exception 'idempotency key was already used with different parameters'
     using errcode = 'PT422', detail = format('p_idempotency_key = %L', left(p_key, 60)),
           hint = 'Use a new key for a new request; replay only the exact same request with a key.';
+end
+$$;
+
+-- Counts an idempotent replay (or a duplicate absorbed by the window) for monitoring.
+create function private.record_replay(p_owner uuid, p_operation text) returns void
+language sql volatile
+as $$ insert into public.idempotent_replays (owner_id, operation) values (p_owner, p_operation) $$;
+
+-- Replay by key, shared by every keyed function: the stored result of the first
+-- call with this key (PT422 if its parameters differ), or null when the key is
+-- new. A key row is only ever inserted with its result, so a hit needs no lock;
+-- on a miss the owner lock is taken and the key looked up again, and the caller
+-- goes on holding it.
+create function private.replay_by_key(p_owner uuid, p_key text, p_fingerprint text, p_operation text)
+returns public.idempotency_keys
+language plpgsql volatile
+as $$
+declare
+  v_key public.idempotency_keys;
+begin
+  select * into v_key from public.idempotency_keys k where k.owner_id = p_owner and k.idempotency_key = p_key;
+  if v_key.owner_id is null then
+    perform private.lock_owner(p_owner);
+    select * into v_key from public.idempotency_keys k where k.owner_id = p_owner and k.idempotency_key = p_key;
+    if v_key.owner_id is null then
+      return null;
+    end if;
+  end if;
+  if v_key.fingerprint <> p_fingerprint then
+    perform private.raise_key_reused(p_key);
+  end if;
+  perform private.record_replay(p_owner, p_operation);
+  return v_key;
 end
 $$;
 

@@ -24,6 +24,8 @@ export function freePort(): Promise<number> {
 
 export interface EdgeRuntime {
   url: string;
+  /** Everything the runtime printed so far (stdout and stderr): the functions' logs. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function startEdgeRuntime(extraEnv: Record<string, string> = {}): P
   child.removeAllListeners('exit');
   return {
     url: `http://127.0.0.1:${port}`,
+    output: () => output,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -18,7 +18,7 @@ let edge: EdgeRuntime;
 let alice: string;
 let bob: string;
 let bobApi: ProjectsApi;
-let a: { projectId: string; buildId: string; versionId: string };
+let a: { projectId: string; buildId: string; versionId: string | null };
 const key = 'alice-key-1';
 const clientId = 'alice-chat-1';
 
