@@ -234,6 +234,18 @@ end
 $_$;
 
 --
+-- Name: count_replay(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.count_replay() RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+begin
+  perform nextval('private.idempotent_replays');
+end
+$$;
+
+--
 -- Name: create_project(boolean, uuid, text, text, text, text, uuid, text, text); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -265,7 +277,7 @@ begin
   if p_idempotency_key is not null then
     v_fingerprint := private.fingerprint(v_operation, v_name, p_framework, p_prompt, p_project_id::text,
                                          case when v_actor.is_service then p_source end);
-    v_key := private.replay_by_key(v_actor.user_id, p_idempotency_key, v_fingerprint, v_operation);
+    v_key := private.replay_by_key(v_actor.user_id, p_idempotency_key, v_fingerprint);
     if v_key.owner_id is not null then
       return (v_key.project_id, v_key.version_id, v_key.build_id, v_key.build_metrics_id, false,
               (select p.build_status from public.projects p where p.id = v_key.project_id))::private.creation_result;
@@ -275,7 +287,7 @@ begin
     perform private.lock_owner(v_actor.user_id);
     v_project := private.find_existing_project(v_actor.user_id, p_project_id, v_name, p_framework, p_prompt);
     if v_project.id is not null then
-      perform private.record_replay(v_actor.user_id, v_operation);
+      perform private.count_replay();
       return private.existing_project_result(v_project);
     end if;
   end if;
@@ -287,7 +299,7 @@ begin
   if v_result.project_id is null then
     -- p_project_id was taken by a concurrent call between step 2 and step 3.
     v_project := private.find_existing_project(v_actor.user_id, p_project_id, v_name, p_framework, p_prompt);
-    perform private.record_replay(v_actor.user_id, v_operation);
+    perform private.count_replay();
     return private.existing_project_result(v_project);
   end if;
   return v_result;
@@ -761,14 +773,6 @@ end
 $$;
 
 --
--- Name: record_replay(uuid, text); Type: FUNCTION; Schema: private; Owner: -
---
-
-CREATE FUNCTION private.record_replay(p_owner uuid, p_operation text) RETURNS void
-    LANGUAGE sql
-    AS $$ insert into public.idempotent_replays (owner_id, operation) values (p_owner, p_operation) $$;
-
---
 -- Name: idempotency_keys; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -792,10 +796,10 @@ CREATE TABLE public.idempotency_keys (
 COMMENT ON TABLE public.idempotency_keys IS 'Keys of idempotent calls, unique per owner, with the fingerprint of their parameters and their result.';
 
 --
--- Name: replay_by_key(uuid, text, text, text); Type: FUNCTION; Schema: private; Owner: -
+-- Name: replay_by_key(uuid, text, text); Type: FUNCTION; Schema: private; Owner: -
 --
 
-CREATE FUNCTION private.replay_by_key(p_owner uuid, p_key text, p_fingerprint text, p_operation text) RETURNS public.idempotency_keys
+CREATE FUNCTION private.replay_by_key(p_owner uuid, p_key text, p_fingerprint text) RETURNS public.idempotency_keys
     LANGUAGE plpgsql
     AS $$
 declare
@@ -812,7 +816,7 @@ begin
   if v_key.fingerprint <> p_fingerprint then
     perform private.raise_key_reused(p_key);
   end if;
-  perform private.record_replay(p_owner, p_operation);
+  perform private.count_replay();
   return v_key;
 end
 $$;
@@ -877,7 +881,7 @@ begin
   -- 2. Replay by key.
   if p_idempotency_key is not null then
     v_fingerprint := private.fingerprint('start_build', p_project_id::text, p_prompt, p_framework);
-    v_key := private.replay_by_key(v_project.owner_id, p_idempotency_key, v_fingerprint, 'start_build');
+    v_key := private.replay_by_key(v_project.owner_id, p_idempotency_key, v_fingerprint);
     if v_key.owner_id is not null then
       return (v_key.build_id, v_key.build_metrics_id, v_key.superseded_build_id, false)::private.build_start;
     end if;
@@ -1337,7 +1341,7 @@ begin
                          / nullif(count(*) filter (where b.status in ('completed', 'failed', 'canceled')), 0), 4) from b),
            (select count(*) from public.project_build_metrics m where m.status = 'started'),
            (select round(avg(b.duration_ms), 1) from b where b.status in ('completed', 'failed', 'canceled')),
-           (select count(*) from public.idempotent_replays r where r.replayed_at >= v_since);
+           (select case when r.is_called then r.last_value else 0 end from private.idempotent_replays r);
 end
 $$;
 
@@ -1348,7 +1352,8 @@ $$;
 COMMENT ON FUNCTION public.get_project_metrics(p_window interval) IS 'Creation and build counts over the last p_window (default 1 hour): projects created, builds
 started/completed/failed/canceled/superseded, success rate (completed over finished), builds in
 flight now, average duration of finished builds, and idempotent replays (including duplicates
-absorbed by the duplicate window). Errors: 22023 bad window. Callers: service_role.';
+absorbed by the duplicate window): replays write nothing, so they are a counter since the
+database last recovered from a crash, not a count over p_window; take differences to rate them. Errors: 22023 bad window. Callers: service_role.';
 
 --
 -- Name: map_worker_status(text); Type: FUNCTION; Schema: public; Owner: -
@@ -1385,14 +1390,13 @@ Errors: 22023 for an unknown status (never a silent default). Callable by anyone
 -- Name: prune_idempotency_records(interval, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.prune_idempotency_records(p_older_than interval DEFAULT '7 days'::interval, p_batch_size integer DEFAULT 10000) RETURNS TABLE(keys_deleted bigint, replays_deleted bigint)
+CREATE FUNCTION public.prune_idempotency_records(p_older_than interval DEFAULT '7 days'::interval, p_batch_size integer DEFAULT 10000) RETURNS TABLE(keys_deleted bigint)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
 declare
   v_before timestamptz;
   v_keys bigint;
-  v_replays bigint;
 begin
   if p_older_than is null or p_older_than < interval '1 hour' then
     raise exception 'p_older_than must be at least 1 hour: a key must outlive the retries of its request'
@@ -1411,13 +1415,7 @@ begin
     returning 1
   )
   select count(*) into v_keys from d;
-  with doomed as (
-    select r.id from public.idempotent_replays r where r.replayed_at < v_before order by r.replayed_at limit p_batch_size
-  ), d as (
-    delete from public.idempotent_replays r using doomed where r.id = doomed.id returning 1
-  )
-  select count(*) into v_replays from d;
-  return query select v_keys, v_replays;
+  return query select v_keys;
 end
 $$;
 
@@ -1425,8 +1423,8 @@ $$;
 -- Name: FUNCTION prune_idempotency_records(p_older_than interval, p_batch_size integer); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.prune_idempotency_records(p_older_than interval, p_batch_size integer) IS 'Deletes idempotency keys and replay records older than p_older_than (default 7 days, at least
-1 hour), at most p_batch_size of each per call (default 10000); returns how many were deleted.
+COMMENT ON FUNCTION public.prune_idempotency_records(p_older_than interval, p_batch_size integer) IS 'Deletes idempotency keys older than p_older_than (default 7 days, at least 1 hour), at most
+p_batch_size per call (default 10000); returns how many were deleted.
 A replay of a pruned key creates anew, so keep p_older_than above your clients'' retry horizon.
 Run it periodically, e.g. with pg_cron:
   select cron.schedule(''prune-idempotency'', ''17 * * * *'', ''select public.prune_idempotency_records()'');
@@ -1489,6 +1487,23 @@ $_$;
 COMMENT ON FUNCTION public.ulid_to_timestamp(p_ulid text) IS 'Returns the millisecond timestamp encoded in a ULID''s first 10 characters.
 
 Raises 22023 when p_ulid is not a ULID. Callable by anyone.';
+
+--
+-- Name: idempotent_replays; Type: SEQUENCE; Schema: private; Owner: -
+--
+
+CREATE UNLOGGED SEQUENCE private.idempotent_replays
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: SEQUENCE idempotent_replays; Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON SEQUENCE private.idempotent_replays IS 'Idempotent replays (and duplicates absorbed by the window) counted since the database last recovered from a crash.';
 
 --
 -- Name: ai_time_sessions; Type: TABLE; Schema: public; Owner: -
@@ -1568,36 +1583,6 @@ CREATE TABLE public.frameworks (
 --
 
 COMMENT ON TABLE public.frameworks IS 'The frameworks a project may use; insert a row to allow a new one.';
-
---
--- Name: idempotent_replays; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE UNLOGGED TABLE public.idempotent_replays (
-    id bigint NOT NULL,
-    owner_id uuid NOT NULL,
-    operation text NOT NULL,
-    replayed_at timestamp with time zone DEFAULT now() NOT NULL
-);
-
---
--- Name: TABLE idempotent_replays; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON TABLE public.idempotent_replays IS 'One row per idempotent replay (unlogged: monitoring only, emptied by a crash).';
-
---
--- Name: idempotent_replays_id_seq; Type: SEQUENCE; Schema: public; Owner: -
---
-
-ALTER TABLE public.idempotent_replays ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
-    SEQUENCE NAME public.idempotent_replays_id_seq
-    START WITH 1
-    INCREMENT BY 1
-    NO MINVALUE
-    NO MAXVALUE
-    CACHE 1
-);
 
 --
 -- Name: project_build_metrics_id_seq; Type: SEQUENCE; Schema: public; Owner: -
@@ -1736,13 +1721,6 @@ ALTER TABLE ONLY public.idempotency_keys
     ADD CONSTRAINT idempotency_keys_pkey PRIMARY KEY (owner_id, idempotency_key);
 
 --
--- Name: idempotent_replays idempotent_replays_pkey; Type: CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.idempotent_replays
-    ADD CONSTRAINT idempotent_replays_pkey PRIMARY KEY (id);
-
---
 -- Name: project_build_metrics project_build_metrics_build_id_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1841,12 +1819,6 @@ CREATE INDEX idempotency_keys_created_at_idx ON public.idempotency_keys USING bt
 --
 
 CREATE INDEX idempotency_keys_project_id_idx ON public.idempotency_keys USING btree (project_id);
-
---
--- Name: idempotent_replays_replayed_at_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX idempotent_replays_replayed_at_idx ON public.idempotent_replays USING btree (replayed_at);
 
 --
 -- Name: project_build_metrics_one_in_flight; Type: INDEX; Schema: public; Owner: -
@@ -2076,12 +2048,6 @@ ALTER TABLE public.frameworks ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.idempotency_keys ENABLE ROW LEVEL SECURITY;
 
 --
--- Name: idempotent_replays; Type: ROW SECURITY; Schema: public; Owner: -
---
-
-ALTER TABLE public.idempotent_replays ENABLE ROW LEVEL SECURITY;
-
---
 -- Name: ai_time_sessions owners read their ai time; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -2290,12 +2256,6 @@ GRANT ALL ON TABLE public.clients TO service_role;
 GRANT SELECT ON TABLE public.frameworks TO anon;
 GRANT SELECT ON TABLE public.frameworks TO authenticated;
 GRANT ALL ON TABLE public.frameworks TO service_role;
-
---
--- Name: TABLE idempotent_replays; Type: ACL; Schema: public; Owner: -
---
-
-GRANT ALL ON TABLE public.idempotent_replays TO service_role;
 
 --
 -- Name: TABLE project_events; Type: ACL; Schema: public; Owner: -

@@ -79,20 +79,6 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
-                },"idempotent_replays": {
-                  Row: {
-                    "id": number,"operation": string,"owner_id": string,"replayed_at": string
-                  }
-                  ComputedFields: never
-                  Insert: {
-                    "id"?: never,"operation": string,"owner_id": string,"replayed_at"?: string
-                  }
-                  Update: {
-                    "id"?: never,"operation"?: string,"owner_id"?: string,"replayed_at"?: string
-                  }
-                  Relationships: [
-                    
-                  ]
                 },"project_build_metrics": {
                   Row: {
                     "build_id": string,"completed_at": string | null,"duration_ms": number | null,"error_message": string | null,"framework": string,"id": number,"is_initial_build": boolean,"outcome": string | null,"project_id": string,"prompt": string | null,"started_at": string,"status": string,"superseded_by": string | null,"user_id": string
@@ -273,7 +259,7 @@ isOneToOne: false
                            },
 "prune_idempotency_records":
 { Args: { "p_batch_size"?: number,"p_older_than"?: string }; Returns: {
-              "keys_deleted": number,"replays_deleted": number
+              "keys_deleted": number
             }[]
                            },
 "start_build":

@@ -217,17 +217,27 @@ begin
 end
 $$;
 
--- Counts an idempotent replay (or a duplicate absorbed by the window) for monitoring.
-create function private.record_replay(p_owner uuid, p_operation text) returns void
-language sql volatile
-as $$ insert into public.idempotent_replays (owner_id, operation) values (p_owner, p_operation) $$;
+-- Replays write nothing: they are counted for monitoring by an unlogged
+-- sequence, whose nextval writes no WAL and assigns no transaction id (a crash
+-- resets the count), so a replay commits as a read-only transaction would.
+create unlogged sequence private.idempotent_replays;
+comment on sequence private.idempotent_replays is
+  'Idempotent replays (and duplicates absorbed by the window) counted since the database last recovered from a crash.';
+
+create function private.count_replay() returns void
+language plpgsql volatile
+as $$
+begin
+  perform nextval('private.idempotent_replays');
+end
+$$;
 
 -- Replay by key, shared by every keyed function: the stored result of the first
 -- call with this key (PT422 if its parameters differ), or null when the key is
--- new. A key row is only ever inserted with its result, so a hit needs no lock;
+-- new. A replay writes nothing. A key row is only ever inserted with its result, so a hit needs no lock;
 -- on a miss the owner lock is taken and the key looked up again, and the caller
 -- goes on holding it.
-create function private.replay_by_key(p_owner uuid, p_key text, p_fingerprint text, p_operation text)
+create function private.replay_by_key(p_owner uuid, p_key text, p_fingerprint text)
 returns public.idempotency_keys
 language plpgsql volatile
 as $$
@@ -245,7 +255,7 @@ begin
   if v_key.fingerprint <> p_fingerprint then
     perform private.raise_key_reused(p_key);
   end if;
-  perform private.record_replay(p_owner, p_operation);
+  perform private.count_replay();
   return v_key;
 end
 $$;

@@ -169,7 +169,7 @@ begin
   if p_idempotency_key is not null then
     v_fingerprint := private.fingerprint(v_operation, v_name, p_framework, p_prompt, p_project_id::text,
                                          case when v_actor.is_service then p_source end);
-    v_key := private.replay_by_key(v_actor.user_id, p_idempotency_key, v_fingerprint, v_operation);
+    v_key := private.replay_by_key(v_actor.user_id, p_idempotency_key, v_fingerprint);
     if v_key.owner_id is not null then
       return (v_key.project_id, v_key.version_id, v_key.build_id, v_key.build_metrics_id, false,
               (select p.build_status from public.projects p where p.id = v_key.project_id))::private.creation_result;
@@ -179,7 +179,7 @@ begin
     perform private.lock_owner(v_actor.user_id);
     v_project := private.find_existing_project(v_actor.user_id, p_project_id, v_name, p_framework, p_prompt);
     if v_project.id is not null then
-      perform private.record_replay(v_actor.user_id, v_operation);
+      perform private.count_replay();
       return private.existing_project_result(v_project);
     end if;
   end if;
@@ -191,7 +191,7 @@ begin
   if v_result.project_id is null then
     -- p_project_id was taken by a concurrent call between step 2 and step 3.
     v_project := private.find_existing_project(v_actor.user_id, p_project_id, v_name, p_framework, p_prompt);
-    perform private.record_replay(v_actor.user_id, v_operation);
+    perform private.count_replay();
     return private.existing_project_result(v_project);
   end if;
   return v_result;

@@ -114,7 +114,7 @@ begin
   -- 2. Replay by key.
   if p_idempotency_key is not null then
     v_fingerprint := private.fingerprint('start_build', p_project_id::text, p_prompt, p_framework);
-    v_key := private.replay_by_key(v_project.owner_id, p_idempotency_key, v_fingerprint, 'start_build');
+    v_key := private.replay_by_key(v_project.owner_id, p_idempotency_key, v_fingerprint);
     if v_key.owner_id is not null then
       return (v_key.build_id, v_key.build_metrics_id, v_key.superseded_build_id, false)::private.build_start;
     end if;
