@@ -1,7 +1,8 @@
 /**
  * npm run lint: every static check, each finding fails the run.
  *
- * 1. squawk over the up part of every migration (a down migration drops tables by design).
+ * 1. squawk over the up part of every migration (a down migration drops tables by design),
+ *    and the project's own migration rules (migrationFindings).
  * 2. On a throwaway PostgreSQL 15 with the migrations applied (a second `db:migrate`
  *    must apply nothing): Supabase's database linter (splinter, through
  *    `supabase db advisors`), plpgsql_check over every function through
@@ -13,7 +14,7 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { makeTempDir, run } from './lib/cluster.ts';
 import { config, root } from './lib/config.ts';
-import { dbmate } from './lib/migrate.ts';
+import { dbmate, migrationFindings } from './lib/migrate.ts';
 import { dumpSchema, generateTypes, startMigratedPg15 } from './lib/pg15.ts';
 
 const failures: string[] = [];
@@ -27,8 +28,10 @@ async function squawk(): Promise<void> {
     const files = (await readdir(config.migrationsDir)).filter((f) => f.endsWith('.sql')).sort();
     const inTransaction: string[] = [];
     const outside: string[] = [];
+    const own: string[] = [];
     for (const f of files) {
       const text = await readFile(path.join(config.migrationsDir, f), 'utf8');
+      own.push(...migrationFindings(`sql/migrations/${f}`, text));
       await writeFile(path.join(dir, f), text.split(/^-- migrate:down/m)[0]!);
       // dbmate wraps a migration in a transaction unless its header says transaction:false.
       (/^-- migrate:up transaction:false/m.test(text) ? outside : inTransaction).push(path.join(dir, f));
@@ -43,6 +46,10 @@ async function squawk(): Promise<void> {
       failures.push('squawk');
       console.log(findings);
     } else log(`squawk: ${files.length} migrations, no findings`);
+    if (own.length) {
+      failures.push('migration rules');
+      console.log(own.join('\n'));
+    } else log(`migration rules: ${files.length} migrations, no findings`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -23,6 +23,28 @@ CREATE SCHEMA public;
 
 COMMENT ON SCHEMA public IS 'standard public schema';
 
+CREATE TYPE private.build_outcome AS (
+	project_id uuid,
+	build_status text,
+	version_id text
+);
+
+CREATE TYPE private.build_start AS (
+	build_id text,
+	build_metrics_id bigint,
+	superseded_build_id text,
+	created boolean
+);
+
+CREATE TYPE private.creation_result AS (
+	project_id uuid,
+	version_id text,
+	build_id text,
+	build_metrics_id bigint,
+	created boolean,
+	project_build_status text
+);
+
 CREATE DOMAIN public.ulid AS text
 	CONSTRAINT ulid_format CHECK ((VALUE ~ '^[0-7][0-9A-HJKMNP-TV-Z]{25}$'::text));
 
@@ -57,10 +79,11 @@ CREATE FUNCTION private.check_framework(p_framework text) RETURNS text
     AS $$
 begin
   if p_framework is null or not exists (select from public.frameworks f where f.name = p_framework) then
-    raise exception 'p_framework must be one of the frameworks in public.frameworks'
+    raise exception 'p_framework must be one of: %',
+      (select string_agg(f.name, ', ' order by f.name) from public.frameworks f)
       using errcode = '22023',
             detail = format('p_framework = %L', left(p_framework, 40)),
-            hint = (select 'allowed: ' || string_agg(f.name, ', ' order by f.name) from public.frameworks f);
+            hint = 'public.frameworks lists them; insert a row there to allow another.';
   end if;
   return p_framework;
 end
@@ -140,32 +163,32 @@ begin
 end
 $_$;
 
-CREATE FUNCTION private.create_project(p_with_version boolean, p_user_id uuid, p_framework text, p_prompt text, p_name text, p_idempotency_key text, p_project_id uuid, p_source text, p_request_id text) RETURNS TABLE(project_id uuid, version_id text, build_id text, build_metrics_id bigint, created boolean)
+CREATE FUNCTION private.count_replay() RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  perform nextval('private.idempotent_replays');
+end
+$$;
+
+CREATE FUNCTION private.create_project(p_with_version boolean, p_user_id uuid, p_framework text, p_prompt text, p_name text, p_idempotency_key text, p_project_id uuid, p_source text, p_request_id text) RETURNS private.creation_result
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
-#variable_conflict use_column
 declare
   v_actor record := private.resolve_user(p_user_id);
   v_operation text := case when p_with_version then 'create_complete_project' else 'create_project_for_build' end;
   v_name text := private.check_name(p_name);
   v_request_id text := private.check_request_id(p_request_id);
+  v_source text;
   v_fingerprint text;
   v_key public.idempotency_keys;
   v_project public.projects;
-  v_project_id uuid := coalesce(p_project_id, gen_random_uuid());
-  v_build_id text;
-  v_version_id text;
-  v_metrics_id bigint;
-  v_source text;
-  v_now timestamptz;
+  v_result private.creation_result;
 begin
   perform private.check_framework(p_framework), private.check_prompt(p_prompt),
           private.check_idempotency_key(p_idempotency_key);
-  if p_project_id is not null and not v_actor.is_service then
-    raise exception 'only service_role may pass p_project_id'
-      using errcode = '42501', hint = 'Omit it: the server generates project ids.';
-  end if;
   if p_source is not null and p_source !~ '^[a-z][a-z0-9_-]{0,49}$' then
     raise exception 'p_source must be a lowercase service name such as worker-service'
       using errcode = '22023', detail = format('p_source = %L', left(p_source, 60));
@@ -174,99 +197,36 @@ begin
   -- so theirs is recorded as their role, whatever they pass.
   v_source := case when v_actor.is_service then coalesce(p_source, v_actor.actor_role) else v_actor.actor_role end;
 
+  -- 1. Replay by key: the stored result of the first call with this key.
   if p_idempotency_key is not null then
     v_fingerprint := private.fingerprint(v_operation, v_name, p_framework, p_prompt, p_project_id::text,
-                                      case when v_actor.is_service then p_source end);
-    -- Replays need no lock: a key row is only ever inserted, with its result.
-    select * into v_key from public.idempotency_keys k
-     where k.owner_id = v_actor.user_id and k.idempotency_key = p_idempotency_key;
-  end if;
-
-  if v_key.owner_id is null then
+                                         case when v_actor.is_service then p_source end);
+    v_key := private.replay_by_key(v_actor.user_id, p_idempotency_key, v_fingerprint);
+    if v_key.owner_id is not null then
+      return (v_key.project_id, v_key.version_id, v_key.build_id, v_key.build_metrics_id, false,
+              (select p.build_status from public.projects p where p.id = v_key.project_id))::private.creation_result;
+    end if;
+  else
+    -- 2. Find the existing project this call repeats (legacy id or duplicate window).
     perform private.lock_owner(v_actor.user_id);
-    if p_idempotency_key is not null then
-      select * into v_key from public.idempotency_keys k
-       where k.owner_id = v_actor.user_id and k.idempotency_key = p_idempotency_key;
-    elsif p_project_id is not null then
-      select * into v_project from public.projects p where p.id = p_project_id;
-    else
-      -- The keyless duplicate window, made race-free by the owner lock.
-      select * into v_project from public.projects p
-       where p.owner_id = v_actor.user_id and p.name = v_name and p.framework = p_framework
-         and p.created_at > clock_timestamp() - private.duplicate_window()
-       order by p.created_at desc limit 1;
+    v_project := private.find_existing_project(v_actor.user_id, p_project_id, v_name, p_framework, p_prompt);
+    if v_project.id is not null then
+      perform private.count_replay();
+      return private.existing_project_result(v_project);
     end if;
   end if;
 
-  if v_key.owner_id is not null then
-    if v_key.fingerprint <> v_fingerprint then
-      perform private.raise_key_reused(p_idempotency_key);
-    end if;
-    insert into public.idempotent_replays (owner_id, operation) values (v_actor.user_id, v_operation);
-    return query select v_key.project_id, v_key.version_id::text, v_key.build_id::text, v_key.build_metrics_id, false;
-    return;
+  -- 3. Insert the project graph.
+  v_result := private.insert_project_graph(p_with_version, v_actor.user_id, v_actor.actor_role, v_source, p_project_id,
+                                           v_name, p_framework, p_prompt, v_request_id, p_idempotency_key,
+                                           v_operation, v_fingerprint);
+  if v_result.project_id is null then
+    -- p_project_id was taken by a concurrent call between step 2 and step 3.
+    v_project := private.find_existing_project(v_actor.user_id, p_project_id, v_name, p_framework, p_prompt);
+    perform private.count_replay();
+    return private.existing_project_result(v_project);
   end if;
-
-  if v_project.id is null then
-    v_now := clock_timestamp();
-    v_build_id := public.generate_ulid();
-    v_version_id := case when p_with_version then public.generate_ulid() end;
-    -- One statement: the circular references (project -> current build ->
-    -- project) are checked at its end, when every row exists.
-    with p as (
-      insert into public.projects (id, owner_id, name, framework, build_status, current_build_id,
-                                   current_version_id, last_build_started, created_by_service, created_at, updated_at)
-      values (v_project_id, v_actor.user_id, v_name, p_framework, 'building', v_build_id,
-              v_version_id, v_now, v_source, v_now, v_now)
-      on conflict (id) do nothing
-      returning id
-    ), b as (
-      insert into public.project_build_metrics (build_id, project_id, user_id, is_initial_build, status,
-                                                framework, prompt, started_at)
-      select v_build_id, p.id, v_actor.user_id, true, 'started', p_framework, p_prompt, v_now from p
-      returning id
-    ), v as (
-      insert into public.project_versions (version_id, project_id, user_id, build_id, status, framework, prompt, created_at)
-      select v_version_id, p.id, v_actor.user_id, v_build_id, 'building', p_framework, p_prompt, v_now
-        from p where v_version_id is not null
-    ), s as (
-      insert into public.ai_time_sessions (build_id, project_id, user_id, started_at)
-      select v_build_id, p.id, v_actor.user_id, v_now from p
-    ), e as (
-      insert into public.project_events (event_type, user_id, project_id, build_id, version_id,
-                                         actor_role, source, request_id, created_at)
-      select t.event_type, v_actor.user_id, p.id, v_build_id, t.version_id,
-             v_actor.actor_role, v_source, v_request_id, v_now
-        from p cross join (values ('project_created', null), ('build_started', null),
-                                  ('version_created', v_version_id)) as t (event_type, version_id)
-       where t.event_type <> 'version_created' or v_version_id is not null
-    ), k as (
-      insert into public.idempotency_keys (owner_id, idempotency_key, operation, fingerprint, project_id,
-                                           build_id, version_id, build_metrics_id, created_at)
-      select v_actor.user_id, p_idempotency_key, v_operation, v_fingerprint, p.id,
-             v_build_id, v_version_id, b.id, v_now
-        from p cross join b where p_idempotency_key is not null
-    )
-    select b.id into v_metrics_id from b;
-
-    if v_metrics_id is not null then
-      return query select v_project_id, v_version_id, v_build_id, v_metrics_id, true;
-      return;
-    end if;
-    -- p_project_id was taken between our check and our insert.
-    select * into v_project from public.projects p where p.id = p_project_id;
-  end if;
-
-  -- An existing project: the legacy p_project_id, or the duplicate window.
-  if v_project.owner_id <> v_actor.user_id then
-    raise exception 'p_project_id is not available'
-      using errcode = 'PT409', hint = 'Omit p_project_id: the server generates project ids.';
-  end if;
-  insert into public.idempotent_replays (owner_id, operation) values (v_actor.user_id, v_operation);
-  return query
-    select v_project.id, v_project.current_version_id::text, v_project.current_build_id::text, m.id, false
-      from (select) as one
-      left join public.project_build_metrics m on m.build_id = v_project.current_build_id;
+  return v_result;
 end
 $_$;
 
@@ -274,6 +234,76 @@ CREATE FUNCTION private.duplicate_window() RETURNS interval
     LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$ select coalesce(nullif(current_setting('projects.duplicate_window', true), '')::interval, interval '10 seconds') $$;
+
+CREATE TABLE public.projects (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    owner_id uuid NOT NULL,
+    name text NOT NULL,
+    framework text NOT NULL,
+    build_status text DEFAULT 'queued'::text NOT NULL,
+    current_build_id public.ulid,
+    current_version_id public.ulid,
+    last_build_started timestamp with time zone,
+    last_build_completed timestamp with time zone,
+    created_by_service text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT projects_build_status_valid CHECK ((build_status = ANY (ARRAY['queued'::text, 'building'::text, 'deployed'::text, 'failed'::text, 'canceled'::text, 'superseded'::text]))),
+    CONSTRAINT projects_build_timing_logical CHECK (((last_build_completed IS NULL) OR ((last_build_started IS NOT NULL) AND (last_build_completed >= last_build_started)))),
+    CONSTRAINT projects_created_by_service_format CHECK ((created_by_service ~ '^[a-z][a-z0-9_-]{0,49}$'::text)),
+    CONSTRAINT projects_name_valid CHECK (((name = btrim(name)) AND ((char_length(name) >= 1) AND (char_length(name) <= 120)) AND (name !~ '[[:cntrl:]\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]'::text)))
+);
+
+COMMENT ON TABLE public.projects IS 'A user''s project. Written only through create_complete_project, create_project_for_build, start_build and complete_build.';
+
+COMMENT ON COLUMN public.projects.created_by_service IS 'Who created the project: the p_source a service_role caller passed, else the caller''s role.';
+
+CREATE FUNCTION private.existing_project_result(p_project public.projects) RETURNS private.creation_result
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select p_project.id, p_project.current_version_id::text, p_project.current_build_id::text,
+         (select m.id from public.project_build_metrics m where m.build_id = p_project.current_build_id),
+         false, p_project.build_status
+$$;
+
+CREATE FUNCTION private.find_existing_project(p_owner uuid, p_project_id uuid, p_name text, p_framework text, p_prompt text) RETURNS public.projects
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_project public.projects;
+  v_initial public.project_build_metrics;
+begin
+  if p_project_id is null then
+    select p.* into v_project
+      from public.projects p
+      join public.project_build_metrics m on m.project_id = p.id and m.is_initial_build
+     where p.owner_id = p_owner and p.name = p_name and p.framework = p_framework
+       and m.prompt is not distinct from p_prompt
+       and p.build_status not in ('failed', 'canceled')
+       and p.created_at > clock_timestamp() - private.duplicate_window()
+     order by p.created_at desc limit 1;
+    return v_project;
+  end if;
+
+  select * into v_project from public.projects p where p.id = p_project_id;
+  if v_project.id is null then
+    return null;
+  end if;
+  if v_project.owner_id <> p_owner then
+    raise exception 'p_project_id is not available'
+      using errcode = 'PT409', hint = 'Omit p_project_id: the server generates project ids.';
+  end if;
+  select * into v_initial from public.project_build_metrics m where m.project_id = v_project.id and m.is_initial_build;
+  if v_project.name <> p_name or v_initial.framework <> p_framework or v_initial.prompt is distinct from p_prompt then
+    raise exception 'p_project_id was already used with different parameters'
+      using errcode = 'PT422', detail = format('p_project_id = %s', p_project_id),
+            hint = 'Repeat the exact same name, framework and prompt, or omit p_project_id for a new project.';
+  end if;
+  return v_project;
+end
+$$;
 
 CREATE FUNCTION private.fingerprint(VARIADIC p_parts text[]) RETURNS text
     LANGUAGE sql IMMUTABLE
@@ -311,78 +341,99 @@ END),
 
 COMMENT ON TABLE public.project_build_metrics IS 'One row per build: started by create_* or start_build, finished by complete_build.';
 
-CREATE FUNCTION private.finish_build(p_build public.project_build_metrics, p_outcome text, p_error_message text, p_prompt text, p_actor_role text, p_request_id text) RETURNS TABLE(project_id uuid, build_status text, version_id text)
+CREATE FUNCTION private.finish_build(p_build public.project_build_metrics, p_outcome text, p_error_message text, p_prompt text, p_actor_role text, p_request_id text) RETURNS private.build_outcome
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select case
+    when p_build.status = 'superseded'
+      then private.finish_superseded_build(p_build, p_outcome, p_error_message, p_actor_role, p_request_id)
+    when p_outcome = 'completed'
+      then private.finish_successful_build(p_build, p_prompt, p_actor_role, p_request_id)
+    else private.finish_unsuccessful_build(p_build, p_outcome, p_error_message, p_actor_role, p_request_id)
+  end
+$$;
+
+CREATE FUNCTION private.finish_successful_build(p_build public.project_build_metrics, p_prompt text, p_actor_role text, p_request_id text) RETURNS private.build_outcome
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-#variable_conflict use_column
 declare
   v_now timestamptz := greatest(clock_timestamp(), p_build.started_at);
-  v_duration bigint := floor(extract(epoch from v_now - p_build.started_at) * 1000);
-  v_event text := 'build_' || p_outcome;
   v_version_id text;
 begin
-  if p_build.status = 'superseded' then
-    -- A stale build reports: record it, move nothing on the project.
-    with b as (
-      update public.project_build_metrics m
-         set outcome = p_outcome, completed_at = v_now, duration_ms = v_duration, error_message = p_error_message
-       where m.id = p_build.id
-    ), s as (
-      update public.ai_time_sessions a
-         set ended_at = greatest(v_now, a.started_at), seconds = extract(epoch from greatest(v_now, a.started_at) - a.started_at)
-       where a.build_id = p_build.build_id and a.ended_at is null
-    )
-    insert into public.project_events (event_type, user_id, project_id, build_id, actor_role, request_id, payload, created_at)
-    values (v_event, p_build.user_id, p_build.project_id, p_build.build_id, p_actor_role, p_request_id,
-            jsonb_build_object('stale', true), v_now);
-    return query select p_build.project_id, 'superseded'::text, null::text;
-    return;
-  end if;
+  select v.version_id into v_version_id from public.project_versions v where v.build_id = p_build.build_id;
+  v_version_id := coalesce(v_version_id, public.generate_ulid());
+  with v as (
+    insert into public.project_versions (version_id, project_id, user_id, build_id, status, framework, prompt, created_at)
+    values (v_version_id, p_build.project_id, p_build.user_id, p_build.build_id, 'deployed',
+            p_build.framework, coalesce(p_prompt, p_build.prompt), v_now)
+    on conflict (build_id) do update set status = 'deployed', prompt = coalesce(p_prompt, excluded.prompt)
+  ), b as (
+    update public.project_build_metrics m
+       set status = 'completed', outcome = 'completed', completed_at = v_now, error_message = null,
+           duration_ms = floor(extract(epoch from v_now - p_build.started_at) * 1000)
+     where m.id = p_build.id
+  ), p as (
+    update public.projects p
+       set build_status = 'deployed', current_version_id = v_version_id, last_build_completed = v_now, updated_at = v_now
+     where p.id = p_build.project_id
+  ), s as (
+    update public.ai_time_sessions a
+       set ended_at = v_now, seconds = extract(epoch from v_now - a.started_at)
+     where a.build_id = p_build.build_id and a.ended_at is null
+  )
+  insert into public.project_events (event_type, user_id, project_id, build_id, version_id, actor_role, request_id, created_at)
+  values ('build_completed', p_build.user_id, p_build.project_id, p_build.build_id, null, p_actor_role, p_request_id, v_now),
+         ('version_created', p_build.user_id, p_build.project_id, p_build.build_id, v_version_id, p_actor_role, p_request_id, v_now);
+  return (p_build.project_id, 'deployed', v_version_id)::private.build_outcome;
+end
+$$;
 
-  if p_outcome = 'completed' then
-    select v.version_id into v_version_id from public.project_versions v where v.build_id = p_build.build_id;
-    v_version_id := coalesce(v_version_id, public.generate_ulid());
-    with v as (
-      insert into public.project_versions (version_id, project_id, user_id, build_id, status, framework, prompt, created_at)
-      values (v_version_id, p_build.project_id, p_build.user_id, p_build.build_id, 'deployed',
-              p_build.framework, coalesce(p_prompt, p_build.prompt), v_now)
-      on conflict (build_id) do update set status = 'deployed', prompt = coalesce(p_prompt, excluded.prompt)
-    ), b as (
-      update public.project_build_metrics m
-         set status = 'completed', outcome = 'completed', completed_at = v_now, duration_ms = v_duration,
-             error_message = null
-       where m.id = p_build.id
-    ), p as (
-      update public.projects p
-         set build_status = 'deployed', current_version_id = v_version_id, last_build_completed = v_now, updated_at = v_now
-       where p.id = p_build.project_id
-    ), s as (
-      update public.ai_time_sessions a
-         set ended_at = v_now, seconds = extract(epoch from v_now - a.started_at)
-       where a.build_id = p_build.build_id and a.ended_at is null
-    )
-    insert into public.project_events (event_type, user_id, project_id, build_id, version_id, actor_role, request_id, created_at)
-    values (v_event, p_build.user_id, p_build.project_id, p_build.build_id, null, p_actor_role, p_request_id, v_now),
-           ('version_created', p_build.user_id, p_build.project_id, p_build.build_id, v_version_id, p_actor_role, p_request_id, v_now);
-    return query select p_build.project_id, 'deployed'::text, v_version_id;
-    return;
-  end if;
+CREATE FUNCTION private.finish_superseded_build(p_build public.project_build_metrics, p_outcome text, p_error_message text, p_actor_role text, p_request_id text) RETURNS private.build_outcome
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_now timestamptz := greatest(clock_timestamp(), p_build.started_at);
+begin
+  with b as (
+    update public.project_build_metrics m
+       set outcome = p_outcome, completed_at = v_now, error_message = p_error_message,
+           duration_ms = floor(extract(epoch from v_now - p_build.started_at) * 1000)
+     where m.id = p_build.id
+  ), s as (
+    update public.ai_time_sessions a
+       set ended_at = greatest(v_now, a.started_at), seconds = extract(epoch from greatest(v_now, a.started_at) - a.started_at)
+     where a.build_id = p_build.build_id and a.ended_at is null
+  )
+  insert into public.project_events (event_type, user_id, project_id, build_id, actor_role, request_id, payload, created_at)
+  values ('build_' || p_outcome, p_build.user_id, p_build.project_id, p_build.build_id, p_actor_role, p_request_id,
+          jsonb_build_object('stale', true), v_now);
+  return (p_build.project_id, 'superseded', null)::private.build_outcome;
+end
+$$;
 
-  -- failed or canceled: no version; an eager (provisional) one is discarded.
+CREATE FUNCTION private.finish_unsuccessful_build(p_build public.project_build_metrics, p_outcome text, p_error_message text, p_actor_role text, p_request_id text) RETURNS private.build_outcome
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_now timestamptz := greatest(clock_timestamp(), p_build.started_at);
+begin
   with dv as (
     delete from public.project_versions v
      where v.build_id = p_build.build_id and v.status = 'building'
     returning v.version_id
   ), b as (
     update public.project_build_metrics m
-       set status = p_outcome, outcome = p_outcome, completed_at = v_now, duration_ms = v_duration,
-           error_message = p_error_message
+       set status = p_outcome, outcome = p_outcome, completed_at = v_now, error_message = p_error_message,
+           duration_ms = floor(extract(epoch from v_now - p_build.started_at) * 1000)
      where m.id = p_build.id
   ), p as (
     update public.projects p
        set build_status = public.map_worker_status(p_outcome), last_build_completed = v_now, updated_at = v_now,
-           current_version_id = case when p.current_version_id in (select version_id from dv) then null
+           current_version_id = case when p.current_version_id in (select dv.version_id from dv) then null
                                      else p.current_version_id end
      where p.id = p_build.project_id
   ), s as (
@@ -391,13 +442,127 @@ begin
      where a.build_id = p_build.build_id and a.ended_at is null
   )
   insert into public.project_events (event_type, user_id, project_id, build_id, version_id, actor_role, request_id, payload, created_at)
-  select v_event, p_build.user_id, p_build.project_id, p_build.build_id, null, p_actor_role, p_request_id,
+  select 'build_' || p_outcome, p_build.user_id, p_build.project_id, p_build.build_id, null, p_actor_role, p_request_id,
          jsonb_strip_nulls(jsonb_build_object('error', left(p_error_message, 500))), v_now
   union all
   select 'version_discarded', p_build.user_id, p_build.project_id, p_build.build_id, dv.version_id, p_actor_role, p_request_id,
          '{}'::jsonb, v_now
     from dv;
-  return query select p_build.project_id, public.map_worker_status(p_outcome), null::text;
+  return (p_build.project_id, public.map_worker_status(p_outcome), null)::private.build_outcome;
+end
+$$;
+
+CREATE FUNCTION private.insert_build(p_project public.projects, p_framework text, p_prompt text, p_actor_role text, p_request_id text, p_idempotency_key text, p_fingerprint text) RETURNS private.build_start
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_now timestamptz := clock_timestamp();
+  v_build_id text := public.generate_ulid();
+  v_result private.build_start;
+begin
+  with old as (
+    update public.project_build_metrics m
+       set status = 'superseded', superseded_by = v_build_id
+     where m.project_id = p_project.id and m.status = 'started'
+    returning m.build_id
+  ), dv as (
+    delete from public.project_versions v
+     using old where v.build_id = old.build_id and v.status = 'building'
+    returning v.version_id, v.build_id
+  ), sa as (
+    -- Billing stops for an abandoned build when it is superseded, not when (or if) it reports.
+    update public.ai_time_sessions a
+       set ended_at = greatest(v_now, a.started_at), seconds = extract(epoch from greatest(v_now, a.started_at) - a.started_at)
+      from old
+     where a.build_id = old.build_id and a.ended_at is null
+  ), b as (
+    insert into public.project_build_metrics (build_id, project_id, user_id, is_initial_build, status,
+                                              framework, prompt, started_at)
+    select v_build_id, p_project.id, p_project.owner_id, false, 'started', p_framework, p_prompt, v_now
+      from (select count(*) from old) as after_old
+    returning id
+  ), p as (
+    update public.projects p
+       set build_status = 'building', current_build_id = v_build_id, last_build_started = v_now,
+           last_build_completed = null, updated_at = v_now, framework = p_framework,
+           current_version_id = case when p.current_version_id in (select dv.version_id from dv) then null
+                                     else p.current_version_id end
+     where p.id = p_project.id
+  ), s as (
+    insert into public.ai_time_sessions (build_id, project_id, user_id, started_at)
+    values (v_build_id, p_project.id, p_project.owner_id, v_now)
+  ), e as (
+    insert into public.project_events (event_type, user_id, project_id, build_id, version_id, actor_role,
+                                       request_id, payload, created_at)
+    select 'build_started', p_project.owner_id, p_project.id, v_build_id, null, p_actor_role, p_request_id,
+           '{}'::jsonb, v_now
+    union all
+    select 'build_superseded', p_project.owner_id, p_project.id, old.build_id, null, p_actor_role, p_request_id,
+           jsonb_build_object('superseded_by', v_build_id), v_now from old
+    union all
+    select 'version_discarded', p_project.owner_id, p_project.id, dv.build_id, dv.version_id, p_actor_role,
+           p_request_id, '{}'::jsonb, v_now from dv
+  ), k as (
+    insert into public.idempotency_keys (owner_id, idempotency_key, operation, fingerprint, project_id,
+                                         build_id, build_metrics_id, superseded_build_id, created_at)
+    select p_project.owner_id, p_idempotency_key, 'start_build', p_fingerprint, p_project.id,
+           v_build_id, b.id, (select old.build_id from old limit 1), v_now
+      from b where p_idempotency_key is not null
+  )
+  select v_build_id, b.id, (select old.build_id::text from old limit 1), true into v_result from b;
+  return v_result;
+end
+$$;
+
+CREATE FUNCTION private.insert_project_graph(p_with_version boolean, p_owner uuid, p_actor_role text, p_source text, p_project_id uuid, p_name text, p_framework text, p_prompt text, p_request_id text, p_idempotency_key text, p_operation text, p_fingerprint text) RETURNS private.creation_result
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_now timestamptz := clock_timestamp();
+  v_project_id uuid := coalesce(p_project_id, gen_random_uuid());
+  v_build_id text := public.generate_ulid();
+  v_version_id text := case when p_with_version then public.generate_ulid() end;
+  v_metrics_id bigint;
+begin
+  with p as (
+    insert into public.projects (id, owner_id, name, framework, build_status, current_build_id,
+                                 current_version_id, last_build_started, created_by_service, created_at, updated_at)
+    values (v_project_id, p_owner, p_name, p_framework, 'building', v_build_id,
+            v_version_id, v_now, p_source, v_now, v_now)
+    on conflict (id) do nothing
+    returning id
+  ), b as (
+    insert into public.project_build_metrics (build_id, project_id, user_id, is_initial_build, status,
+                                              framework, prompt, started_at)
+    select v_build_id, p.id, p_owner, true, 'started', p_framework, p_prompt, v_now from p
+    returning id
+  ), v as (
+    insert into public.project_versions (version_id, project_id, user_id, build_id, status, framework, prompt, created_at)
+    select v_version_id, p.id, p_owner, v_build_id, 'building', p_framework, p_prompt, v_now
+      from p where v_version_id is not null
+  ), s as (
+    insert into public.ai_time_sessions (build_id, project_id, user_id, started_at)
+    select v_build_id, p.id, p_owner, v_now from p
+  ), e as (
+    insert into public.project_events (event_type, user_id, project_id, build_id, version_id,
+                                       actor_role, source, request_id, created_at)
+    select t.event_type, p_owner, p.id, v_build_id, t.version_id, p_actor_role, p_source, p_request_id, v_now
+      from p cross join (values ('project_created', null), ('build_started', null),
+                                ('version_created', v_version_id)) as t (event_type, version_id)
+     where t.event_type <> 'version_created' or v_version_id is not null
+  ), k as (
+    insert into public.idempotency_keys (owner_id, idempotency_key, operation, fingerprint, project_id,
+                                         build_id, version_id, build_metrics_id, created_at)
+    select p_owner, p_idempotency_key, p_operation, p_fingerprint, p.id, v_build_id, v_version_id, b.id, v_now
+      from p cross join b where p_idempotency_key is not null
+  )
+  select b.id into v_metrics_id from b;
+  if v_metrics_id is null then
+    return null;
+  end if;
+  return (v_project_id, v_version_id, v_build_id, v_metrics_id, true, 'building')::private.creation_result;
 end
 $$;
 
@@ -462,6 +627,44 @@ begin
 end
 $$;
 
+CREATE TABLE public.idempotency_keys (
+    owner_id uuid NOT NULL,
+    idempotency_key text NOT NULL,
+    operation text NOT NULL,
+    fingerprint text NOT NULL,
+    project_id uuid NOT NULL,
+    build_id public.ulid,
+    version_id public.ulid,
+    build_metrics_id bigint,
+    superseded_build_id public.ulid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+COMMENT ON TABLE public.idempotency_keys IS 'Keys of idempotent calls, unique per owner, with the fingerprint of their parameters and their result.';
+
+CREATE FUNCTION private.replay_by_key(p_owner uuid, p_key text, p_fingerprint text) RETURNS public.idempotency_keys
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_key public.idempotency_keys;
+begin
+  select * into v_key from public.idempotency_keys k where k.owner_id = p_owner and k.idempotency_key = p_key;
+  if v_key.owner_id is null then
+    perform private.lock_owner(p_owner);
+    select * into v_key from public.idempotency_keys k where k.owner_id = p_owner and k.idempotency_key = p_key;
+    if v_key.owner_id is null then
+      return null;
+    end if;
+  end if;
+  if v_key.fingerprint <> p_fingerprint then
+    perform private.raise_key_reused(p_key);
+  end if;
+  perform private.count_replay();
+  return v_key;
+end
+$$;
+
 CREATE FUNCTION private.resolve_user(p_user_id uuid, OUT user_id uuid, OUT actor_role text, OUT is_service boolean) RETURNS record
     LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -486,6 +689,47 @@ begin
       using errcode = '23503', detail = 'p_user_id must reference auth.users(id)',
             hint = 'Create the user in auth.users first.';
   end if;
+end
+$$;
+
+CREATE FUNCTION private.start_build(p_project_id uuid, p_prompt text, p_idempotency_key text, p_request_id text, p_framework text) RETURNS private.build_start
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_caller record := private.caller();
+  v_request_id text := private.check_request_id(p_request_id);
+  v_project public.projects;
+  v_key public.idempotency_keys;
+  v_fingerprint text;
+begin
+  perform private.check_prompt(p_prompt), private.check_idempotency_key(p_idempotency_key);
+  if p_framework is not null then
+    perform private.check_framework(p_framework);
+  end if;
+
+  -- 1. The project, if the caller may build it.
+  select * into v_project from public.projects p where p.id = p_project_id;
+  if v_project.id is null or (not v_caller.is_service and v_project.owner_id <> v_caller.uid) then
+    raise exception 'project not found'
+      using errcode = 'PT404', detail = format('p_project_id = %s', p_project_id),
+            hint = 'Check the id; only the owner and service_role can start its builds.';
+  end if;
+
+  -- 2. Replay by key.
+  if p_idempotency_key is not null then
+    v_fingerprint := private.fingerprint('start_build', p_project_id::text, p_prompt, p_framework);
+    v_key := private.replay_by_key(v_project.owner_id, p_idempotency_key, v_fingerprint);
+    if v_key.owner_id is not null then
+      return (v_key.build_id, v_key.build_metrics_id, v_key.superseded_build_id, false)::private.build_start;
+    end if;
+  end if;
+
+  -- 3. The new build, on the locked project (re-read: a concurrent build may have changed it).
+  perform private.lock_project(p_project_id);
+  select * into v_project from public.projects p where p.id = p_project_id;
+  return private.insert_build(v_project, coalesce(p_framework, v_project.framework), p_prompt, v_caller.role,
+                              v_request_id, p_idempotency_key, v_fingerprint);
 end
 $$;
 
@@ -609,32 +853,37 @@ Idempotent: the same status again returns the same result.
 Errors: 22023 bad input or unknown/non-final status, PT404 unknown build, PT409 already finished
 with another status, 55P03 lock wait over projects.lock_timeout. Callers: service_role.';
 
-CREATE FUNCTION public.create_complete_project(p_user_id uuid DEFAULT NULL::uuid, p_framework text DEFAULT 'react'::text, p_prompt text DEFAULT NULL::text, p_name text DEFAULT 'Untitled Project'::text, p_idempotency_key text DEFAULT NULL::text, p_project_id uuid DEFAULT NULL::uuid, p_source text DEFAULT NULL::text, p_request_id text DEFAULT NULL::text) RETURNS TABLE(project_id uuid, version_id text, build_id text, build_metrics_id bigint, created boolean)
+CREATE FUNCTION public.create_complete_project(p_user_id uuid DEFAULT NULL::uuid, p_framework text DEFAULT 'react'::text, p_prompt text DEFAULT NULL::text, p_name text DEFAULT 'Untitled Project'::text, p_idempotency_key text DEFAULT NULL::text, p_project_id uuid DEFAULT NULL::uuid, p_source text DEFAULT NULL::text, p_request_id text DEFAULT NULL::text) RETURNS TABLE(project_id uuid, version_id text, build_id text, build_metrics_id bigint, created boolean, project_build_status text)
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  select * from private.create_project(true, p_user_id, p_framework, p_prompt, p_name,
-                                       p_idempotency_key, p_project_id, p_source, p_request_id)
+  select c.project_id, c.version_id, c.build_id, c.build_metrics_id, c.created, c.project_build_status
+    from private.create_project(true, p_user_id, p_framework, p_prompt, p_name,
+                                p_idempotency_key, p_project_id, p_source, p_request_id) c
 $$;
 
 COMMENT ON FUNCTION public.create_complete_project(p_user_id uuid, p_framework text, p_prompt text, p_name text, p_idempotency_key text, p_project_id uuid, p_source text, p_request_id text) IS 'Creates a project with its first build, AI-time session, audit events and an eager initial version, atomically.
 
 Parameters: p_user_id (null = the JWT subject), p_framework (public.frameworks), p_prompt (<= 100000 chars),
-p_name (1-120 chars after trimming), p_idempotency_key (unique per owner), p_project_id (service_role
-only), p_source (recorded as created_by_service for service_role; an end user''s is ignored),
-p_request_id (audit; defaults to the x-request-id header).
-Returns created = false for an idempotent replay, a duplicate within projects.duplicate_window
-(same owner, name and framework, no key) or an existing p_project_id of the same owner.
+p_name (1-120 chars after trimming), p_idempotency_key (unique per owner), p_project_id (a
+caller-chosen id, checked like a key), p_source (recorded as created_by_service for service_role;
+an end user''s is ignored), p_request_id (audit; defaults to the x-request-id header).
+Returns created = false, with the project''s current build, version (null while it has none) and
+build status (project_build_status), for an idempotent replay, an existing p_project_id of the
+same owner with the same name, framework and prompt, or, without a key, a project of the same
+owner, name, framework and prompt created within projects.duplicate_window whose build has not
+failed or been canceled (who calls, and from where, does not matter).
 The initial version stays ''building'' until the build completes and is discarded if it fails.
-Errors: 22023 bad input, 42501 not allowed, 23503 unknown user, PT422 key reused with other
-parameters, PT409 p_project_id taken, 55P03 lock wait over projects.lock_timeout (retry).
+Errors: 22023 bad input, 42501 not allowed, 23503 unknown user, PT422 key or p_project_id reused
+with other parameters, PT409 p_project_id taken by another user, 55P03 lock wait over
+projects.lock_timeout (retry).
 Callers: authenticated (for itself), service_role (for any user).';
 
-CREATE FUNCTION public.create_project_for_build(p_user_id uuid DEFAULT NULL::uuid, p_framework text DEFAULT 'react'::text, p_prompt text DEFAULT NULL::text, p_name text DEFAULT 'Untitled Project'::text, p_idempotency_key text DEFAULT NULL::text, p_project_id uuid DEFAULT NULL::uuid, p_source text DEFAULT NULL::text, p_request_id text DEFAULT NULL::text) RETURNS TABLE(project_id uuid, build_id text, build_metrics_id bigint, created boolean)
+CREATE FUNCTION public.create_project_for_build(p_user_id uuid DEFAULT NULL::uuid, p_framework text DEFAULT 'react'::text, p_prompt text DEFAULT NULL::text, p_name text DEFAULT 'Untitled Project'::text, p_idempotency_key text DEFAULT NULL::text, p_project_id uuid DEFAULT NULL::uuid, p_source text DEFAULT NULL::text, p_request_id text DEFAULT NULL::text) RETURNS TABLE(project_id uuid, build_id text, build_metrics_id bigint, created boolean, project_build_status text)
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  select c.project_id, c.build_id, c.build_metrics_id, c.created
+  select c.project_id, c.build_id, c.build_metrics_id, c.created, c.project_build_status
     from private.create_project(false, p_user_id, p_framework, p_prompt, p_name,
                                 p_idempotency_key, p_project_id, p_source, p_request_id) c
 $$;
@@ -923,14 +1172,15 @@ begin
                          / nullif(count(*) filter (where b.status in ('completed', 'failed', 'canceled')), 0), 4) from b),
            (select count(*) from public.project_build_metrics m where m.status = 'started'),
            (select round(avg(b.duration_ms), 1) from b where b.status in ('completed', 'failed', 'canceled')),
-           (select count(*) from public.idempotent_replays r where r.replayed_at >= v_since);
+           (select case when r.is_called then r.last_value else 0 end from private.idempotent_replays r);
 end
 $$;
 
 COMMENT ON FUNCTION public.get_project_metrics(p_window interval) IS 'Creation and build counts over the last p_window (default 1 hour): projects created, builds
 started/completed/failed/canceled/superseded, success rate (completed over finished), builds in
 flight now, average duration of finished builds, and idempotent replays (including duplicates
-absorbed by the duplicate window). Errors: 22023 bad window. Callers: service_role.';
+absorbed by the duplicate window): replays write nothing, so they are a counter since the
+database last recovered from a crash, not a count over p_window; take differences to rate them. Errors: 22023 bad window. Callers: service_role.';
 
 CREATE FUNCTION public.map_worker_status(p_status text) RETURNS text
     LANGUAGE plpgsql STABLE
@@ -955,14 +1205,13 @@ completed/succeeded/deployed -> deployed, failed/error -> failed, canceled/cance
 queued/pending -> queued, building/started/running -> building, superseded -> superseded.
 Errors: 22023 for an unknown status (never a silent default). Callable by anyone.';
 
-CREATE FUNCTION public.prune_idempotency_records(p_older_than interval DEFAULT '7 days'::interval, p_batch_size integer DEFAULT 10000) RETURNS TABLE(keys_deleted bigint, replays_deleted bigint)
+CREATE FUNCTION public.prune_idempotency_records(p_older_than interval DEFAULT '7 days'::interval, p_batch_size integer DEFAULT 10000) RETURNS TABLE(keys_deleted bigint)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_before timestamptz;
   v_keys bigint;
-  v_replays bigint;
 begin
   if p_older_than is null or p_older_than < interval '1 hour' then
     raise exception 'p_older_than must be at least 1 hour: a key must outlive the retries of its request'
@@ -981,132 +1230,33 @@ begin
     returning 1
   )
   select count(*) into v_keys from d;
-  with doomed as (
-    select r.id from public.idempotent_replays r where r.replayed_at < v_before order by r.replayed_at limit p_batch_size
-  ), d as (
-    delete from public.idempotent_replays r using doomed where r.id = doomed.id returning 1
-  )
-  select count(*) into v_replays from d;
-  return query select v_keys, v_replays;
+  return query select v_keys;
 end
 $$;
 
-COMMENT ON FUNCTION public.prune_idempotency_records(p_older_than interval, p_batch_size integer) IS 'Deletes idempotency keys and replay records older than p_older_than (default 7 days, at least
-1 hour), at most p_batch_size of each per call (default 10000); returns how many were deleted.
+COMMENT ON FUNCTION public.prune_idempotency_records(p_older_than interval, p_batch_size integer) IS 'Deletes idempotency keys older than p_older_than (default 7 days, at least 1 hour), at most
+p_batch_size per call (default 10000); returns how many were deleted.
 A replay of a pruned key creates anew, so keep p_older_than above your clients'' retry horizon.
 Run it periodically, e.g. with pg_cron:
   select cron.schedule(''prune-idempotency'', ''17 * * * *'', ''select public.prune_idempotency_records()'');
 Errors: 22023 bad window or batch size. Callers: service_role, DBAs.';
 
-CREATE FUNCTION public.start_build(p_project_id uuid, p_prompt text DEFAULT NULL::text, p_idempotency_key text DEFAULT NULL::text, p_request_id text DEFAULT NULL::text) RETURNS TABLE(build_id text, build_metrics_id bigint, superseded_build_id text, created boolean)
-    LANGUAGE plpgsql SECURITY DEFINER
+CREATE FUNCTION public.start_build(p_project_id uuid, p_prompt text DEFAULT NULL::text, p_idempotency_key text DEFAULT NULL::text, p_request_id text DEFAULT NULL::text, p_framework text DEFAULT NULL::text) RETURNS TABLE(build_id text, build_metrics_id bigint, superseded_build_id text, created boolean)
+    LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-#variable_conflict use_column
-declare
-  v_caller record := private.caller();
-  v_request_id text := private.check_request_id(p_request_id);
-  v_project public.projects;
-  v_key public.idempotency_keys;
-  v_fingerprint text;
-  v_build_id text;
-  v_metrics_id bigint;
-  v_superseded text;
-  v_now timestamptz;
-begin
-  perform private.check_prompt(p_prompt), private.check_idempotency_key(p_idempotency_key);
-  select * into v_project from public.projects p where p.id = p_project_id;
-  if v_project.id is null or (not v_caller.is_service and v_project.owner_id <> v_caller.uid) then
-    raise exception 'project not found'
-      using errcode = 'PT404', detail = format('p_project_id = %s', p_project_id),
-            hint = 'Check the id; only the owner and service_role can start its builds.';
-  end if;
-
-  if p_idempotency_key is not null then
-    v_fingerprint := private.fingerprint('start_build', p_project_id::text, p_prompt);
-    select * into v_key from public.idempotency_keys k
-     where k.owner_id = v_project.owner_id and k.idempotency_key = p_idempotency_key;
-    if v_key.owner_id is null then
-      perform private.lock_owner(v_project.owner_id);
-      select * into v_key from public.idempotency_keys k
-       where k.owner_id = v_project.owner_id and k.idempotency_key = p_idempotency_key;
-    end if;
-    if v_key.owner_id is not null then
-      if v_key.fingerprint <> v_fingerprint then
-        perform private.raise_key_reused(p_idempotency_key);
-      end if;
-      insert into public.idempotent_replays (owner_id, operation) values (v_project.owner_id, 'start_build');
-      return query select v_key.build_id::text, v_key.build_metrics_id, v_key.superseded_build_id::text, false;
-      return;
-    end if;
-  end if;
-
-  perform private.lock_project(p_project_id);
-  v_now := clock_timestamp();
-  v_build_id := public.generate_ulid();
-  -- One statement, so no constraint sees a half-done transition: the old build is superseded before the new one
-  -- is inserted (b reads old), and the project's current build, timing and
-  -- version are checked only at its end, when every row is in place.
-  with old as (
-    update public.project_build_metrics m
-       set status = 'superseded', superseded_by = v_build_id
-     where m.project_id = p_project_id and m.status = 'started'
-    returning m.build_id
-  ), dv as (
-    delete from public.project_versions v
-     using old where v.build_id = old.build_id and v.status = 'building'
-    returning v.version_id, v.build_id
-  ), sa as (
-    -- Billing stops for an abandoned build when it is superseded, not when (or if) it reports.
-    update public.ai_time_sessions a
-       set ended_at = greatest(v_now, a.started_at), seconds = extract(epoch from greatest(v_now, a.started_at) - a.started_at)
-      from old
-     where a.build_id = old.build_id and a.ended_at is null
-  ), b as (
-    insert into public.project_build_metrics (build_id, project_id, user_id, is_initial_build, status,
-                                              framework, prompt, started_at)
-    select v_build_id, p_project_id, v_project.owner_id, false, 'started', v_project.framework, p_prompt, v_now
-      from (select count(*) from old) as after_old
-    returning id
-  ), p as (
-    update public.projects p
-       set build_status = 'building', current_build_id = v_build_id, last_build_started = v_now,
-           last_build_completed = null, updated_at = v_now,
-           current_version_id = case when p.current_version_id in (select version_id from dv) then null
-                                     else p.current_version_id end
-     where p.id = p_project_id
-  ), s as (
-    insert into public.ai_time_sessions (build_id, project_id, user_id, started_at)
-    values (v_build_id, p_project_id, v_project.owner_id, v_now)
-  ), e as (
-    insert into public.project_events (event_type, user_id, project_id, build_id, version_id, actor_role,
-                                       request_id, payload, created_at)
-    select 'build_started', v_project.owner_id, p_project_id, v_build_id, null, v_caller.role, v_request_id,
-           '{}'::jsonb, v_now
-    union all
-    select 'build_superseded', v_project.owner_id, p_project_id, old.build_id, null, v_caller.role, v_request_id,
-           jsonb_build_object('superseded_by', v_build_id), v_now from old
-    union all
-    select 'version_discarded', v_project.owner_id, p_project_id, dv.build_id, dv.version_id, v_caller.role,
-           v_request_id, '{}'::jsonb, v_now from dv
-  ), k as (
-    insert into public.idempotency_keys (owner_id, idempotency_key, operation, fingerprint, project_id,
-                                         build_id, build_metrics_id, superseded_build_id, created_at)
-    select v_project.owner_id, p_idempotency_key, 'start_build', v_fingerprint, p_project_id,
-           v_build_id, b.id, (select build_id from old limit 1), v_now
-      from b where p_idempotency_key is not null
-  )
-  select b.id, (select build_id from old limit 1) into v_metrics_id, v_superseded from b;
-  return query select v_build_id, v_metrics_id, v_superseded, true;
-end
+  select b.build_id, b.build_metrics_id, b.superseded_build_id, b.created
+    from private.start_build(p_project_id, p_prompt, p_idempotency_key, p_request_id, p_framework) b
 $$;
 
-COMMENT ON FUNCTION public.start_build(p_project_id uuid, p_prompt text, p_idempotency_key text, p_request_id text) IS 'Starts a new build of a project, atomically: build_status ''building'', last_build_started, cleared
+COMMENT ON FUNCTION public.start_build(p_project_id uuid, p_prompt text, p_idempotency_key text, p_request_id text, p_framework text) IS 'Starts a new build of a project, atomically: build_status ''building'', last_build_started, cleared
 last_build_completed, the metrics row, current_build_id, its AI-time session and audit events.
 
 A build still in flight is marked ''superseded'' (returned in superseded_build_id) and its AI-time
 session is closed; it may still report through complete_build, which then records its outcome
 without moving the project.
+p_framework (public.frameworks; default: the project''s) is recorded on the build and becomes the
+project''s framework: a project''s framework is that of its latest build.
 p_idempotency_key follows the rules of create_complete_project (unique per owner).
 Errors: PT404 project not found (or not yours), 22023 bad input, PT422 key reused with other
 parameters, 55P03 lock wait over projects.lock_timeout. Callers: the owner, service_role.';
@@ -1132,6 +1282,15 @@ $_$;
 COMMENT ON FUNCTION public.ulid_to_timestamp(p_ulid text) IS 'Returns the millisecond timestamp encoded in a ULID''s first 10 characters.
 
 Raises 22023 when p_ulid is not a ULID. Callable by anyone.';
+
+CREATE UNLOGGED SEQUENCE private.idempotent_replays
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+COMMENT ON SEQUENCE private.idempotent_replays IS 'Idempotent replays (and duplicates absorbed by the window) counted since the database last recovered from a crash.';
 
 CREATE TABLE public.ai_time_sessions (
     id bigint NOT NULL,
@@ -1183,39 +1342,6 @@ CREATE TABLE public.frameworks (
 );
 
 COMMENT ON TABLE public.frameworks IS 'The frameworks a project may use; insert a row to allow a new one.';
-
-CREATE TABLE public.idempotency_keys (
-    owner_id uuid NOT NULL,
-    idempotency_key text NOT NULL,
-    operation text NOT NULL,
-    fingerprint text NOT NULL,
-    project_id uuid NOT NULL,
-    build_id public.ulid,
-    version_id public.ulid,
-    build_metrics_id bigint,
-    superseded_build_id public.ulid,
-    created_at timestamp with time zone DEFAULT now() NOT NULL
-);
-
-COMMENT ON TABLE public.idempotency_keys IS 'Keys of idempotent calls, unique per owner, with the fingerprint of their parameters and their result.';
-
-CREATE UNLOGGED TABLE public.idempotent_replays (
-    id bigint NOT NULL,
-    owner_id uuid NOT NULL,
-    operation text NOT NULL,
-    replayed_at timestamp with time zone DEFAULT now() NOT NULL
-);
-
-COMMENT ON TABLE public.idempotent_replays IS 'One row per idempotent replay (unlogged: monitoring only, emptied by a crash).';
-
-ALTER TABLE public.idempotent_replays ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
-    SEQUENCE NAME public.idempotent_replays_id_seq
-    START WITH 1
-    INCREMENT BY 1
-    NO MINVALUE
-    NO MAXVALUE
-    CACHE 1
-);
 
 ALTER TABLE public.project_build_metrics ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME public.project_build_metrics_id_seq
@@ -1271,29 +1397,6 @@ CREATE TABLE public.project_versions (
 
 COMMENT ON TABLE public.project_versions IS 'Versions exist only for successful builds (created lazily, so a failed build leaves no ghost version).';
 
-CREATE TABLE public.projects (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    owner_id uuid NOT NULL,
-    name text NOT NULL,
-    framework text NOT NULL,
-    build_status text DEFAULT 'queued'::text NOT NULL,
-    current_build_id public.ulid,
-    current_version_id public.ulid,
-    last_build_started timestamp with time zone,
-    last_build_completed timestamp with time zone,
-    created_by_service text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT projects_build_status_valid CHECK ((build_status = ANY (ARRAY['queued'::text, 'building'::text, 'deployed'::text, 'failed'::text, 'canceled'::text, 'superseded'::text]))),
-    CONSTRAINT projects_build_timing_logical CHECK (((last_build_completed IS NULL) OR ((last_build_started IS NOT NULL) AND (last_build_completed >= last_build_started)))),
-    CONSTRAINT projects_created_by_service_format CHECK ((created_by_service ~ '^[a-z][a-z0-9_-]{0,49}$'::text)),
-    CONSTRAINT projects_name_valid CHECK (((name = btrim(name)) AND ((char_length(name) >= 1) AND (char_length(name) <= 120)) AND (name !~ '[[:cntrl:]\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]'::text)))
-);
-
-COMMENT ON TABLE public.projects IS 'A user''s project. Written only through create_complete_project, create_project_for_build, start_build and complete_build.';
-
-COMMENT ON COLUMN public.projects.created_by_service IS 'Who created the project: the p_source a service_role caller passed, else the caller''s role.';
-
 CREATE TABLE public.worker_status_map (
     worker_status text NOT NULL,
     project_status text NOT NULL,
@@ -1318,9 +1421,6 @@ ALTER TABLE ONLY public.frameworks
 
 ALTER TABLE ONLY public.idempotency_keys
     ADD CONSTRAINT idempotency_keys_pkey PRIMARY KEY (owner_id, idempotency_key);
-
-ALTER TABLE ONLY public.idempotent_replays
-    ADD CONSTRAINT idempotent_replays_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.project_build_metrics
     ADD CONSTRAINT project_build_metrics_build_id_key UNIQUE (build_id);
@@ -1356,8 +1456,6 @@ CREATE INDEX ai_time_sessions_user_id_idx ON public.ai_time_sessions USING btree
 CREATE INDEX idempotency_keys_created_at_idx ON public.idempotency_keys USING btree (created_at);
 
 CREATE INDEX idempotency_keys_project_id_idx ON public.idempotency_keys USING btree (project_id);
-
-CREATE INDEX idempotent_replays_replayed_at_idx ON public.idempotent_replays USING btree (replayed_at);
 
 CREATE UNIQUE INDEX project_build_metrics_one_in_flight ON public.project_build_metrics USING btree (project_id) WHERE (status = 'started'::text);
 
@@ -1448,8 +1546,6 @@ ALTER TABLE public.frameworks ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE public.idempotency_keys ENABLE ROW LEVEL SECURITY;
 
-ALTER TABLE public.idempotent_replays ENABLE ROW LEVEL SECURITY;
-
 CREATE POLICY "owners read their ai time" ON public.ai_time_sessions FOR SELECT TO authenticated USING ((user_id = ( SELECT auth.uid() AS uid)));
 
 CREATE POLICY "owners read their builds" ON public.project_build_metrics FOR SELECT TO authenticated USING ((user_id = ( SELECT auth.uid() AS uid)));
@@ -1491,9 +1587,18 @@ REVOKE ALL ON FUNCTION private.check_request_id(p_request_id text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.check_ulid(p_value text, p_field text) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.count_replay() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.create_project(p_with_version boolean, p_user_id uuid, p_framework text, p_prompt text, p_name text, p_idempotency_key text, p_project_id uuid, p_source text, p_request_id text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.duplicate_window() FROM PUBLIC;
+
+GRANT SELECT ON TABLE public.projects TO authenticated;
+GRANT ALL ON TABLE public.projects TO service_role;
+
+REVOKE ALL ON FUNCTION private.existing_project_result(p_project public.projects) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.find_existing_project(p_owner uuid, p_project_id uuid, p_name text, p_framework text, p_prompt text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.fingerprint(VARIADIC p_parts text[]) FROM PUBLIC;
 
@@ -1501,6 +1606,16 @@ GRANT SELECT ON TABLE public.project_build_metrics TO authenticated;
 GRANT ALL ON TABLE public.project_build_metrics TO service_role;
 
 REVOKE ALL ON FUNCTION private.finish_build(p_build public.project_build_metrics, p_outcome text, p_error_message text, p_prompt text, p_actor_role text, p_request_id text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.finish_successful_build(p_build public.project_build_metrics, p_prompt text, p_actor_role text, p_request_id text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.finish_superseded_build(p_build public.project_build_metrics, p_outcome text, p_error_message text, p_actor_role text, p_request_id text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.finish_unsuccessful_build(p_build public.project_build_metrics, p_outcome text, p_error_message text, p_actor_role text, p_request_id text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.insert_build(p_project public.projects, p_framework text, p_prompt text, p_actor_role text, p_request_id text, p_idempotency_key text, p_fingerprint text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.insert_project_graph(p_with_version boolean, p_owner uuid, p_actor_role text, p_source text, p_project_id uuid, p_name text, p_framework text, p_prompt text, p_request_id text, p_idempotency_key text, p_operation text, p_fingerprint text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.lock_build(p_build_id text) FROM PUBLIC;
 
@@ -1512,7 +1627,13 @@ REVOKE ALL ON FUNCTION private.lock_timeout() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.raise_key_reused(p_key text) FROM PUBLIC;
 
+GRANT ALL ON TABLE public.idempotency_keys TO service_role;
+
+REVOKE ALL ON FUNCTION private.replay_by_key(p_owner uuid, p_key text, p_fingerprint text) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.resolve_user(p_user_id uuid, OUT user_id uuid, OUT actor_role text, OUT is_service boolean) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.start_build(p_project_id uuid, p_prompt text, p_idempotency_key text, p_request_id text, p_framework text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.wait_for_owner_lock(p_owner uuid) FROM PUBLIC;
 
@@ -1561,9 +1682,9 @@ GRANT ALL ON FUNCTION public.map_worker_status(p_status text) TO service_role;
 REVOKE ALL ON FUNCTION public.prune_idempotency_records(p_older_than interval, p_batch_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.prune_idempotency_records(p_older_than interval, p_batch_size integer) TO service_role;
 
-REVOKE ALL ON FUNCTION public.start_build(p_project_id uuid, p_prompt text, p_idempotency_key text, p_request_id text) FROM PUBLIC;
-GRANT ALL ON FUNCTION public.start_build(p_project_id uuid, p_prompt text, p_idempotency_key text, p_request_id text) TO authenticated;
-GRANT ALL ON FUNCTION public.start_build(p_project_id uuid, p_prompt text, p_idempotency_key text, p_request_id text) TO service_role;
+REVOKE ALL ON FUNCTION public.start_build(p_project_id uuid, p_prompt text, p_idempotency_key text, p_request_id text, p_framework text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.start_build(p_project_id uuid, p_prompt text, p_idempotency_key text, p_request_id text, p_framework text) TO authenticated;
+GRANT ALL ON FUNCTION public.start_build(p_project_id uuid, p_prompt text, p_idempotency_key text, p_request_id text, p_framework text) TO service_role;
 
 REVOKE ALL ON FUNCTION public.ulid_to_timestamp(p_ulid text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.ulid_to_timestamp(p_ulid text) TO anon;
@@ -1580,18 +1701,11 @@ GRANT SELECT ON TABLE public.frameworks TO anon;
 GRANT SELECT ON TABLE public.frameworks TO authenticated;
 GRANT ALL ON TABLE public.frameworks TO service_role;
 
-GRANT ALL ON TABLE public.idempotency_keys TO service_role;
-
-GRANT ALL ON TABLE public.idempotent_replays TO service_role;
-
 GRANT SELECT ON TABLE public.project_events TO authenticated;
 GRANT ALL ON TABLE public.project_events TO service_role;
 
 GRANT SELECT ON TABLE public.project_versions TO authenticated;
 GRANT ALL ON TABLE public.project_versions TO service_role;
-
-GRANT SELECT ON TABLE public.projects TO authenticated;
-GRANT ALL ON TABLE public.projects TO service_role;
 
 GRANT SELECT ON TABLE public.worker_status_map TO anon;
 GRANT SELECT ON TABLE public.worker_status_map TO authenticated;

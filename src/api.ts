@@ -144,6 +144,7 @@ export function createApi(transport: Transport, options: ApiOptions = {}): Proje
         p_prompt: i.prompt,
         p_idempotency_key: i.idempotencyKey,
         p_request_id: i.requestId,
+        p_framework: i.framework,
       }, s.startBuildRow);
     },
 

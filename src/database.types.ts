@@ -79,20 +79,6 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
-                },"idempotent_replays": {
-                  Row: {
-                    "id": number,"operation": string,"owner_id": string,"replayed_at": string
-                  }
-                  ComputedFields: never
-                  Insert: {
-                    "id"?: never,"operation": string,"owner_id": string,"replayed_at"?: string
-                  }
-                  Update: {
-                    "id"?: never,"operation"?: string,"owner_id"?: string,"replayed_at"?: string
-                  }
-                  Relationships: [
-                    
-                  ]
                 },"project_build_metrics": {
                   Row: {
                     "build_id": string,"completed_at": string | null,"duration_ms": number | null,"error_message": string | null,"framework": string,"id": number,"is_initial_build": boolean,"outcome": string | null,"project_id": string,"prompt": string | null,"started_at": string,"status": string,"superseded_by": string | null,"user_id": string
@@ -223,12 +209,12 @@ isOneToOne: false
                            },
 "create_complete_project":
 { Args: { "p_framework"?: string,"p_idempotency_key"?: string,"p_name"?: string,"p_project_id"?: string,"p_prompt"?: string,"p_request_id"?: string,"p_source"?: string,"p_user_id"?: string }; Returns: {
-              "build_id": string,"build_metrics_id": number,"created": boolean,"project_id": string,"version_id": string
+              "build_id": string,"build_metrics_id": number,"created": boolean,"project_build_status": string,"project_id": string,"version_id": string
             }[]
                            },
 "create_project_for_build":
 { Args: { "p_framework"?: string,"p_idempotency_key"?: string,"p_name"?: string,"p_project_id"?: string,"p_prompt"?: string,"p_request_id"?: string,"p_source"?: string,"p_user_id"?: string }; Returns: {
-              "build_id": string,"build_metrics_id": number,"created": boolean,"project_id": string
+              "build_id": string,"build_metrics_id": number,"created": boolean,"project_build_status": string,"project_id": string
             }[]
                            },
 "create_version_on_success":
@@ -264,11 +250,11 @@ isOneToOne: false
                            },
 "prune_idempotency_records":
 { Args: { "p_batch_size"?: number,"p_older_than"?: string }; Returns: {
-              "keys_deleted": number,"replays_deleted": number
+              "keys_deleted": number
             }[]
                            },
 "start_build":
-{ Args: { "p_idempotency_key"?: string,"p_project_id": string,"p_prompt"?: string,"p_request_id"?: string }; Returns: {
+{ Args: { "p_framework"?: string,"p_idempotency_key"?: string,"p_project_id": string,"p_prompt"?: string,"p_request_id"?: string }; Returns: {
               "build_id": string,"build_metrics_id": number,"created": boolean,"superseded_build_id": string
             }[]
                            },

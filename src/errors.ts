@@ -52,6 +52,12 @@ function classify(sqlstate: string | null): RegistryEntry {
     return { code: 'unavailable', httpStatus: 503, kind: 'retryable', meaning: 'the database is unavailable' };
   }
   if (sqlstate === '23505') return { code: 'duplicate', httpStatus: 409, kind: 'conflict', meaning: 'duplicate key' };
+  if (sqlstate && SESSION_ERRORS.has(sqlstate)) {
+    return { code: 'invalid_session', httpStatus: 401, kind: 'permission', meaning: 'the session is expired or invalid' };
+  }
+  if (cls === '28') {
+    return { code: 'database_auth_failed', httpStatus: 500, kind: 'internal', meaning: 'the database refused the credentials of the connection' };
+  }
   if (sqlstate === '42883' || sqlstate === 'PGRST202') {
     return { code: 'function_not_found', httpStatus: 404, kind: 'internal', meaning: 'the function or its parameters do not exist (migrations applied?)' };
   }
@@ -149,18 +155,31 @@ const CLASSES = {
 type Loose = Record<string, unknown>;
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
+/** PostgREST's JWT errors: expired (PGRST303), invalid (PGRST301), missing where required (PGRST302). */
+const SESSION_ERRORS = new Set(['PGRST301', 'PGRST302', 'PGRST303']);
+
+/** Failures to reach the server at all: nothing was sent, so nothing happened. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'CONNECT_TIMEOUT']);
+/** Failures on an established connection: the call may or may not have run. */
 const NETWORK_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH',
-  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', 'UND_ERR_SOCKET',
+  'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'UND_ERR_SOCKET',
 ]);
 
-/** True when the failure happened on the way to or from the server (the outcome is unknown). */
-function isNetworkFailure(e: Loose, status: number | undefined): boolean {
-  if (status === 0) return true;
-  const code = str(e.code) ?? str((e.cause as Loose | undefined)?.code);
-  if (code && NETWORK_CODES.has(code)) return true;
-  const msg = `${str(e.message) ?? ''} ${str(e.details) ?? ''}`;
-  return /fetch failed|network|ECONNREFUSED|ECONNRESET|socket hang up|Failed to fetch/i.test(msg) && !/^[0-9A-Z]{5}$/.test(code ?? '');
+/**
+ * How a call failed to reach the server, if it did: 'unavailable' when the
+ * connection was never made (refused, unknown host: the call did not run),
+ * 'network' when it broke on the way (the outcome is unknown), else null.
+ */
+function transportFailure(e: Loose, status: number | undefined): 'unavailable' | 'network' | null {
+  const cause = e.cause as Loose | undefined;
+  const code = str(e.code) ?? str(cause?.code);
+  const msg = `${str(e.message) ?? ''} ${str(e.details) ?? ''} ${str(cause?.message) ?? ''}`;
+  if (code && UNREACHABLE_CODES.has(code)) return 'unavailable';
+  if (code && NETWORK_CODES.has(code)) return 'network';
+  const sqlstate = code !== null && /^[0-9A-Z]{5}$/.test(code);
+  if (!sqlstate && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH/.test(msg)) return 'unavailable';
+  if (status === 0) return 'network';
+  return !sqlstate && /fetch failed|network|ECONNRESET|socket hang up|Failed to fetch/i.test(msg) ? 'network' : null;
 }
 
 /**
@@ -171,7 +190,18 @@ function isNetworkFailure(e: Loose, status: number | undefined): boolean {
 export function toProjectsError(e: unknown, status?: number): ProjectsError {
   if (e instanceof ProjectsError) return e;
   const o: Loose = typeof e === 'object' && e !== null ? (e as Loose) : { message: String(e) };
-  if (isNetworkFailure(o, status)) {
+  const failure = transportFailure(o, status);
+  if (failure === 'unavailable') {
+    return new RetryableError({
+      message: `the server could not be reached, the call did not run: ${str(o.message) ?? 'connection refused'}`,
+      code: 'unavailable',
+      sqlstate: null,
+      httpStatus: 503,
+      hint: 'Check that the server is running and its URL; then retry.',
+      cause: e,
+    });
+  }
+  if (failure === 'network') {
     return new RetryableError({
       message: `network failure, the outcome is unknown: ${str(o.message) ?? 'no response'}`,
       code: 'network',
@@ -203,10 +233,16 @@ export function toProjectsError(e: unknown, status?: number): ProjectsError {
     sqlstate,
     httpStatus,
     details: str(o.details) ?? str(o.detail),
-    hint: str(o.hint),
+    hint: str(o.hint) ?? HINTS[entry.code] ?? null,
     cause: e,
   });
 }
+
+/** What to do next, for errors whose source gives no hint. */
+const HINTS: Record<string, string> = {
+  invalid_session: 'The session expired or its token is invalid: refresh the session (supabase.auth.refreshSession()) or sign in again.',
+  database_auth_failed: 'Check the user and password in the database URL.',
+};
 
 /** Where the SDK logs errors (with their reference id). `null` silences it. */
 export type Logger = Pick<Console, 'error'> | null;

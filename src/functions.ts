@@ -13,7 +13,7 @@ export const SQL_FUNCTIONS = {
     p_user_id: 'uuid', p_framework: 'text', p_prompt: 'text', p_name: 'text', p_idempotency_key: 'text',
     p_project_id: 'uuid', p_source: 'text', p_request_id: 'text',
   },
-  start_build: { p_project_id: 'uuid', p_prompt: 'text', p_idempotency_key: 'text', p_request_id: 'text' },
+  start_build: { p_project_id: 'uuid', p_prompt: 'text', p_idempotency_key: 'text', p_request_id: 'text', p_framework: 'text' },
   complete_build: { p_build_id: 'text', p_status: 'text', p_error_message: 'text', p_request_id: 'text' },
   create_version_on_success: { p_build_id: 'text', p_prompt: 'text', p_request_id: 'text' },
   get_build_status: { p_build_id: 'text' },

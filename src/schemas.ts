@@ -22,10 +22,14 @@ export const projectName = z
   .refine((s) => [...sqlTrim(s)].length <= 120, 'must be at most 120 characters')
   .refine((s) => !INVISIBLE.test(sqlTrim(s)), 'must not contain control, zero-width or bidi-override characters');
 export const framework = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a framework name such as react');
+/** btrim(p_prompt, e' \t\r\n') in SQL: spaces, tabs, CR and LF only, not Unicode whitespace. */
+const promptTrim = (s: string) => s.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+// Lengths count characters (code points), as char_length() does, not UTF-16 units.
 export const prompt = z
   .string()
-  .max(100_000, 'must be at most 100000 characters')
-  .refine((s) => s.trim() !== '', 'must not be only whitespace');
+  .refine((s) => [...s].length <= 100_000, 'must be at most 100000 characters')
+  .refine((s) => promptTrim(s) !== '', 'must not be only whitespace')
+  .refine((s) => !s.includes('\0'), 'must not contain NUL characters');
 export const idempotencyKey = z
   .string()
   .regex(/^[!-~]([ -~]{0,253}[!-~])?$/, 'must be 1 to 255 printable ASCII characters without surrounding spaces');
@@ -39,7 +43,7 @@ export const createProjectInput = z.strictObject({
   idempotencyKey: idempotencyKey.optional(),
   /** service_role only: the user to act for (default: the caller). */
   userId: uuid.optional(),
-  /** service_role only: a legacy client-supplied project id. */
+  /** A caller-chosen project id (the legacy API): the same id with the same parameters replays. */
   projectId: uuid.optional(),
   /** Who creates the project (projects.created_by_service): honoured for service_role, ignored for end users. */
   source: source.optional(),
@@ -50,6 +54,8 @@ export type CreateProjectInput = z.input<typeof createProjectInput>;
 export const startBuildInput = z.strictObject({
   projectId: uuid,
   prompt: prompt.optional(),
+  /** The build's framework (default: the project's); the project's framework follows it. */
+  framework: framework.optional(),
   idempotencyKey: idempotencyKey.optional(),
   requestId: requestId.optional(),
 });
@@ -113,14 +119,36 @@ const eventType = z.enum([
   'build_canceled', 'version_created', 'version_discarded', 'client_created',
 ]);
 
+// An existing project (created = false) answers its current build and version: the version is null
+// while it has none (created by create_project_for_build, or its build failed or was superseded).
 export const createCompleteProjectRow = z
-  .object({ project_id: uuid, version_id: ulid, build_id: ulid, build_metrics_id: bigintId, created: z.boolean() })
-  .transform((r) => ({ projectId: r.project_id, versionId: r.version_id, buildId: r.build_id, buildMetricsId: r.build_metrics_id, created: r.created }));
+  .object({
+    project_id: uuid,
+    version_id: ulid.nullable(),
+    build_id: ulid,
+    build_metrics_id: bigintId,
+    created: z.boolean(),
+    project_build_status: projectStatus,
+  })
+  .transform((r) => ({
+    projectId: r.project_id,
+    versionId: r.version_id,
+    buildId: r.build_id,
+    buildMetricsId: r.build_metrics_id,
+    created: r.created,
+    projectStatus: r.project_build_status,
+  }));
 export type CreateCompleteProjectResult = z.output<typeof createCompleteProjectRow>;
 
 export const createProjectForBuildRow = z
-  .object({ project_id: uuid, build_id: ulid, build_metrics_id: bigintId, created: z.boolean() })
-  .transform((r) => ({ projectId: r.project_id, buildId: r.build_id, buildMetricsId: r.build_metrics_id, created: r.created }));
+  .object({ project_id: uuid, build_id: ulid, build_metrics_id: bigintId, created: z.boolean(), project_build_status: projectStatus })
+  .transform((r) => ({
+    projectId: r.project_id,
+    buildId: r.build_id,
+    buildMetricsId: r.build_metrics_id,
+    created: r.created,
+    projectStatus: r.project_build_status,
+  }));
 export type CreateProjectForBuildResult = z.output<typeof createProjectForBuildRow>;
 
 export const startBuildRow = z

@@ -3,7 +3,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../scripts/lib/migrate.ts';
 import { requireDisposable } from '../scripts/lib/test-database.ts';
-import { actAs, asUser, connect, createUser, databaseUrl, type Sql } from './helpers/db.ts';
+import { actAs, asUser, connect, createScratchDatabase, createUser, type Sql } from './helpers/db.ts';
 
 let sql: Sql;
 beforeAll(() => {
@@ -32,21 +32,14 @@ describe('the test pipeline', () => {
 describe('migrating a database migrated when dbmate kept its table in public', () => {
   it('moves public.schema_migrations out of the exposed schema, keeps every row, and applies nothing again', async () => {
     // A database of its own, so no other suite sees the migrations table move.
-    const name = `projects_core_migrate_${randomUUID().slice(0, 8)}`;
-    const url = new URL(databaseUrl());
-    url.pathname = `/${name}`;
-    await sql.unsafe(`create database ${name}`);
-    const other = postgres(url.toString(), { max: 1, onnotice: () => undefined });
+    const scratch = await createScratchDatabase(sql, 'projects_core_migrate');
+    const other = scratch.sql;
     try {
-      // What the migrations use of Supabase's auth schema (the roles are the cluster's).
-      await other.unsafe(`create schema auth;
-        create table auth.users (id uuid primary key);
-        create function auth.uid() returns uuid language sql stable as $$ select null::uuid $$`);
-      await migrate(url.toString(), () => undefined);
+      await migrate(scratch.url, () => undefined);
       const before = await other`select version from dbmate.schema_migrations order by version`;
       await other`alter table dbmate.schema_migrations set schema public`;
       const lines: string[] = [];
-      await migrate(url.toString(), (m) => lines.push(m));
+      await migrate(scratch.url, (m) => lines.push(m));
       expect(lines).toContain('migrations: already up to date');
       const [where] = await other<{ old: string | null; current: string | null }[]>`
         select to_regclass('public.schema_migrations')::text as old, to_regclass('dbmate.schema_migrations')::text as current`;
@@ -54,8 +47,7 @@ describe('migrating a database migrated when dbmate kept its table in public', (
       expect(await other`select version from dbmate.schema_migrations order by version`).toEqual(before);
       expect(before.length).toBeGreaterThan(0);
     } finally {
-      await other.end();
-      await sql.unsafe(`drop database if exists ${name} with (force)`);
+      await scratch.drop();
     }
   }, 60_000);
 });

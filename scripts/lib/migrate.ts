@@ -131,13 +131,66 @@ export async function moveMigrationsTable(url: string, log: (m: string) => void)
   }
 }
 
-/** Bootstrap, then `dbmate up`. A second run applies nothing. */
+/** The schemas the migrations own (Supabase's own schemas are not ours to judge). */
+export const PROJECT_SCHEMAS = ['public', 'private'];
+
+/**
+ * Indexes left INVALID in the project's schemas: what a failed
+ * `create index concurrently` leaves behind (PostgreSQL keeps the half-built
+ * index, and it is never used for reads nor enforces uniqueness).
+ */
+export async function invalidIndexes(url: string): Promise<string[]> {
+  const sql = postgres(url, { max: 1, onnotice: () => undefined });
+  try {
+    const rows = await sql<{ name: string }[]>`
+      select format('%I.%I', n.nspname, c.relname) as name
+        from pg_index i
+        join pg_class c on c.oid = i.indexrelid
+        join pg_namespace n on n.oid = c.relnamespace
+       where not i.indisvalid and n.nspname = any(${PROJECT_SCHEMAS})
+       order by 1`;
+    return rows.map((r) => r.name);
+  } finally {
+    await sql.end();
+  }
+}
+
+/**
+ * Bootstrap, then `dbmate up`. A second run applies nothing. Fails when an
+ * index in the project's schemas is left invalid, whether this run or an
+ * earlier one left it: dbmate records a migration as applied even when a
+ * concurrent index build it started failed part way.
+ */
 export async function migrate(url: string, log: (m: string) => void): Promise<void> {
   await applyBootstrap(url, log);
   await moveMigrationsTable(url, log);
   const out = (await dbmate(url, ['up'])).trim();
   const applied = out.split('\n').filter((l) => l.startsWith('Applying:')).map((l) => l.slice('Applying:'.length).trim());
   log(applied.length ? `migrations: applied ${applied.length} (${applied.at(-1)})` : 'migrations: already up to date');
+  const invalid = await invalidIndexes(url);
+  if (invalid.length) {
+    throw new Error(
+      `migrations left ${invalid.length} invalid index(es): ${invalid.join(', ')}. A concurrent index build failed part way ` +
+        `(a duplicate value, a lock or statement timeout, a cancel); the index is neither used nor enforced. ` +
+        `Fix the cause, then \`drop index concurrently <name>\` and create it again ` +
+        `(or \`dbmate rollback\` the migration that creates it and run \`npm run db:migrate\` again).`,
+    );
+  }
+}
+
+/**
+ * Migration rules squawk does not know. `create index concurrently if not
+ * exists` is refused: after a failed concurrent build has left an invalid
+ * index of that name, it skips creating it and the migration is recorded as
+ * applied. Without `if not exists`, the next run fails loudly on the name instead.
+ */
+export function migrationFindings(file: string, text: string): string[] {
+  const up = text.split(/^-- migrate:down/m)[0]!.replace(/--[^\n]*/g, '');
+  const findings: string[] = [];
+  if (/\bcreate\s+(unique\s+)?index\s+concurrently\s+if\s+not\s+exists\b/i.test(up)) {
+    findings.push(`${file}: \`create index concurrently if not exists\` hides an invalid index left by a failed build; drop \`if not exists\``);
+  }
+  return findings;
 }
 
 /** The newest applied migration version, or null. */

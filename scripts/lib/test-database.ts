@@ -111,7 +111,6 @@ export async function cleanUpTestDatabase(url: string, prepared: Prepared): Prom
   try {
     await sql.begin(async (tx) => {
       const created = (await tx<{ id: string }[]>`select id from auth.users where id <> all(${prepared.users}::uuid[])`).map((r) => r.id);
-      await tx`delete from public.idempotent_replays where owner_id = any(${created}::uuid[])`;
       await tx`delete from auth.users where id = any(${created}::uuid[])`;
       if (prepared.createdPgtap) await tx`drop extension if exists pgtap`;
       await tx.unsafe(`drop schema if exists ${TESTS_SCHEMA} cascade`);

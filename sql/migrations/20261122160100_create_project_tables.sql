@@ -189,18 +189,6 @@ create index idempotency_keys_project_id_idx on public.idempotency_keys (project
 -- prune_idempotency_records finds old keys by created_at.
 create index idempotency_keys_created_at_idx on public.idempotency_keys (created_at);
 
--- Replays write nothing durable: an unlogged row per replay keeps the
--- monitoring count without a WAL flush on the replay path.
-create unlogged table public.idempotent_replays (
-  id bigint generated always as identity primary key,
-  owner_id uuid not null,
-  operation text not null,
-  replayed_at timestamptz not null default now()
-);
-comment on table public.idempotent_replays is
-  'One row per idempotent replay (unlogged: monitoring only, emptied by a crash).';
-create index idempotent_replays_replayed_at_idx on public.idempotent_replays (replayed_at);
-
 -- Row-level security: owners read their own rows; nobody but the functions
 -- (security definer) and service_role (bypassrls, as on Supabase) writes.
 alter table public.frameworks enable row level security;
@@ -210,7 +198,6 @@ alter table public.project_versions enable row level security;
 alter table public.ai_time_sessions enable row level security;
 alter table public.project_events enable row level security;
 alter table public.idempotency_keys enable row level security;
-alter table public.idempotent_replays enable row level security;
 
 create policy "anyone reads the frameworks" on public.frameworks
   for select to anon, authenticated using (true);
@@ -226,17 +213,16 @@ create policy "owners read their events" on public.project_events
   for select to authenticated using (user_id = (select auth.uid()));
 
 revoke all on public.frameworks, public.projects, public.project_build_metrics, public.project_versions,
-  public.ai_time_sessions, public.project_events, public.idempotency_keys, public.idempotent_replays
+  public.ai_time_sessions, public.project_events, public.idempotency_keys
   from public, anon, authenticated;
 grant select on public.frameworks to anon, authenticated;
 grant select on public.projects, public.project_build_metrics, public.project_versions,
   public.ai_time_sessions, public.project_events to authenticated;
 grant all on public.frameworks, public.projects, public.project_build_metrics, public.project_versions,
-  public.ai_time_sessions, public.project_events, public.idempotency_keys, public.idempotent_replays
+  public.ai_time_sessions, public.project_events, public.idempotency_keys
   to service_role;
 
 -- migrate:down
-drop table public.idempotent_replays;
 drop table public.idempotency_keys;
 drop table public.project_events;
 drop table public.ai_time_sessions;

@@ -94,10 +94,11 @@ set search_path = pg_catalog, pg_temp
 as $$
 begin
   if p_framework is null or not exists (select from public.frameworks f where f.name = p_framework) then
-    raise exception 'p_framework must be one of the frameworks in public.frameworks'
+    raise exception 'p_framework must be one of: %',
+      (select string_agg(f.name, ', ' order by f.name) from public.frameworks f)
       using errcode = '22023',
             detail = format('p_framework = %L', left(p_framework, 40)),
-            hint = (select 'allowed: ' || string_agg(f.name, ', ' order by f.name) from public.frameworks f);
+            hint = 'public.frameworks lists them; insert a row there to allow another.';
   end if;
   return p_framework;
 end
@@ -231,6 +232,51 @@ begin
   raise exception 'idempotency key was already used with different parameters'
     using errcode = 'PT422', detail = format('p_idempotency_key = %L', left(p_key, 60)),
           hint = 'Use a new key for a new request; replay only the exact same request with a key.';
+end
+$$;
+
+-- Replays write nothing: they are counted for monitoring by an unlogged
+-- sequence, whose nextval writes no WAL and assigns no transaction id (a crash
+-- resets the count), so a replay commits as a read-only transaction would.
+create unlogged sequence private.idempotent_replays;
+comment on sequence private.idempotent_replays is
+  'Idempotent replays (and duplicates absorbed by the window) counted since the database last recovered from a crash.';
+
+create function private.count_replay() returns void
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  perform nextval('private.idempotent_replays');
+end
+$$;
+
+-- Replay by key, shared by every keyed function: the stored result of the first
+-- call with this key (PT422 if its parameters differ), or null when the key is
+-- new. A replay writes nothing. A key row is only ever inserted with its result, so a hit needs no lock;
+-- on a miss the owner lock is taken and the key looked up again, and the caller
+-- goes on holding it.
+create function private.replay_by_key(p_owner uuid, p_key text, p_fingerprint text)
+returns public.idempotency_keys
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_key public.idempotency_keys;
+begin
+  select * into v_key from public.idempotency_keys k where k.owner_id = p_owner and k.idempotency_key = p_key;
+  if v_key.owner_id is null then
+    perform private.lock_owner(p_owner);
+    select * into v_key from public.idempotency_keys k where k.owner_id = p_owner and k.idempotency_key = p_key;
+    if v_key.owner_id is null then
+      return null;
+    end if;
+  end if;
+  if v_key.fingerprint <> p_fingerprint then
+    perform private.raise_key_reused(p_key);
+  end if;
+  perform private.count_replay();
+  return v_key;
 end
 $$;
 

@@ -57,86 +57,101 @@ Errors: 22023 for an unknown status (never a silent default). Callable by anyone
 revoke execute on function public.map_worker_status(text) from public;
 grant execute on function public.map_worker_status(text) to anon, authenticated, service_role;
 
--- Finishes a locked build with an outcome, in one statement per case.
-create function private.finish_build(
-  p_build public.project_build_metrics,
-  p_outcome text,
-  p_error_message text,
-  p_prompt text,
-  p_actor_role text,
-  p_request_id text
-) returns table (project_id uuid, build_status text, version_id text)
+-- What finishing a build answers: its project, the project's build status
+-- ('superseded' for a stale build, which moves nothing) and the version, if any.
+create type private.build_outcome as (project_id uuid, build_status text, version_id text);
+
+-- Finishing, case 1: a superseded (stale) build reports. Its outcome, timing and
+-- AI time are recorded; the project does not move.
+create function private.finish_superseded_build(
+  p_build public.project_build_metrics, p_outcome text, p_error_message text, p_actor_role text, p_request_id text
+) returns private.build_outcome
 language plpgsql volatile
 set search_path = pg_catalog, pg_temp
 as $$
-#variable_conflict use_column
 declare
   v_now timestamptz := greatest(clock_timestamp(), p_build.started_at);
-  v_duration bigint := floor(extract(epoch from v_now - p_build.started_at) * 1000);
-  v_event text := 'build_' || p_outcome;
+begin
+  with b as (
+    update public.project_build_metrics m
+       set outcome = p_outcome, completed_at = v_now, error_message = p_error_message,
+           duration_ms = floor(extract(epoch from v_now - p_build.started_at) * 1000)
+     where m.id = p_build.id
+  ), s as (
+    update public.ai_time_sessions a
+       set ended_at = greatest(v_now, a.started_at), seconds = extract(epoch from greatest(v_now, a.started_at) - a.started_at)
+     where a.build_id = p_build.build_id and a.ended_at is null
+  )
+  insert into public.project_events (event_type, user_id, project_id, build_id, actor_role, request_id, payload, created_at)
+  values ('build_' || p_outcome, p_build.user_id, p_build.project_id, p_build.build_id, p_actor_role, p_request_id,
+          jsonb_build_object('stale', true), v_now);
+  return (p_build.project_id, 'superseded', null)::private.build_outcome;
+end
+$$;
+
+-- Finishing, case 2: success. The build's version is created (or an eager one
+-- deployed) and becomes the project's current version.
+create function private.finish_successful_build(
+  p_build public.project_build_metrics, p_prompt text, p_actor_role text, p_request_id text
+) returns private.build_outcome
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_now timestamptz := greatest(clock_timestamp(), p_build.started_at);
   v_version_id text;
 begin
-  if p_build.status = 'superseded' then
-    -- A stale build reports: record it, move nothing on the project.
-    with b as (
-      update public.project_build_metrics m
-         set outcome = p_outcome, completed_at = v_now, duration_ms = v_duration, error_message = p_error_message
-       where m.id = p_build.id
-    ), s as (
-      update public.ai_time_sessions a
-         set ended_at = greatest(v_now, a.started_at), seconds = extract(epoch from greatest(v_now, a.started_at) - a.started_at)
-       where a.build_id = p_build.build_id and a.ended_at is null
-    )
-    insert into public.project_events (event_type, user_id, project_id, build_id, actor_role, request_id, payload, created_at)
-    values (v_event, p_build.user_id, p_build.project_id, p_build.build_id, p_actor_role, p_request_id,
-            jsonb_build_object('stale', true), v_now);
-    return query select p_build.project_id, 'superseded'::text, null::text;
-    return;
-  end if;
+  select v.version_id into v_version_id from public.project_versions v where v.build_id = p_build.build_id;
+  v_version_id := coalesce(v_version_id, public.generate_ulid());
+  with v as (
+    insert into public.project_versions (version_id, project_id, user_id, build_id, status, framework, prompt, created_at)
+    values (v_version_id, p_build.project_id, p_build.user_id, p_build.build_id, 'deployed',
+            p_build.framework, coalesce(p_prompt, p_build.prompt), v_now)
+    on conflict (build_id) do update set status = 'deployed', prompt = coalesce(p_prompt, excluded.prompt)
+  ), b as (
+    update public.project_build_metrics m
+       set status = 'completed', outcome = 'completed', completed_at = v_now, error_message = null,
+           duration_ms = floor(extract(epoch from v_now - p_build.started_at) * 1000)
+     where m.id = p_build.id
+  ), p as (
+    update public.projects p
+       set build_status = 'deployed', current_version_id = v_version_id, last_build_completed = v_now, updated_at = v_now
+     where p.id = p_build.project_id
+  ), s as (
+    update public.ai_time_sessions a
+       set ended_at = v_now, seconds = extract(epoch from v_now - a.started_at)
+     where a.build_id = p_build.build_id and a.ended_at is null
+  )
+  insert into public.project_events (event_type, user_id, project_id, build_id, version_id, actor_role, request_id, created_at)
+  values ('build_completed', p_build.user_id, p_build.project_id, p_build.build_id, null, p_actor_role, p_request_id, v_now),
+         ('version_created', p_build.user_id, p_build.project_id, p_build.build_id, v_version_id, p_actor_role, p_request_id, v_now);
+  return (p_build.project_id, 'deployed', v_version_id)::private.build_outcome;
+end
+$$;
 
-  if p_outcome = 'completed' then
-    select v.version_id into v_version_id from public.project_versions v where v.build_id = p_build.build_id;
-    v_version_id := coalesce(v_version_id, public.generate_ulid());
-    with v as (
-      insert into public.project_versions (version_id, project_id, user_id, build_id, status, framework, prompt, created_at)
-      values (v_version_id, p_build.project_id, p_build.user_id, p_build.build_id, 'deployed',
-              p_build.framework, coalesce(p_prompt, p_build.prompt), v_now)
-      on conflict (build_id) do update set status = 'deployed', prompt = coalesce(p_prompt, excluded.prompt)
-    ), b as (
-      update public.project_build_metrics m
-         set status = 'completed', outcome = 'completed', completed_at = v_now, duration_ms = v_duration,
-             error_message = null
-       where m.id = p_build.id
-    ), p as (
-      update public.projects p
-         set build_status = 'deployed', current_version_id = v_version_id, last_build_completed = v_now, updated_at = v_now
-       where p.id = p_build.project_id
-    ), s as (
-      update public.ai_time_sessions a
-         set ended_at = v_now, seconds = extract(epoch from v_now - a.started_at)
-       where a.build_id = p_build.build_id and a.ended_at is null
-    )
-    insert into public.project_events (event_type, user_id, project_id, build_id, version_id, actor_role, request_id, created_at)
-    values (v_event, p_build.user_id, p_build.project_id, p_build.build_id, null, p_actor_role, p_request_id, v_now),
-           ('version_created', p_build.user_id, p_build.project_id, p_build.build_id, v_version_id, p_actor_role, p_request_id, v_now);
-    return query select p_build.project_id, 'deployed'::text, v_version_id;
-    return;
-  end if;
-
-  -- failed or canceled: no version; an eager (provisional) one is discarded.
+-- Finishing, case 3: failed or canceled. No version; an eager (provisional) one is discarded.
+create function private.finish_unsuccessful_build(
+  p_build public.project_build_metrics, p_outcome text, p_error_message text, p_actor_role text, p_request_id text
+) returns private.build_outcome
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_now timestamptz := greatest(clock_timestamp(), p_build.started_at);
+begin
   with dv as (
     delete from public.project_versions v
      where v.build_id = p_build.build_id and v.status = 'building'
     returning v.version_id
   ), b as (
     update public.project_build_metrics m
-       set status = p_outcome, outcome = p_outcome, completed_at = v_now, duration_ms = v_duration,
-           error_message = p_error_message
+       set status = p_outcome, outcome = p_outcome, completed_at = v_now, error_message = p_error_message,
+           duration_ms = floor(extract(epoch from v_now - p_build.started_at) * 1000)
      where m.id = p_build.id
   ), p as (
     update public.projects p
        set build_status = public.map_worker_status(p_outcome), last_build_completed = v_now, updated_at = v_now,
-           current_version_id = case when p.current_version_id in (select version_id from dv) then null
+           current_version_id = case when p.current_version_id in (select dv.version_id from dv) then null
                                      else p.current_version_id end
      where p.id = p_build.project_id
   ), s as (
@@ -145,17 +160,42 @@ begin
      where a.build_id = p_build.build_id and a.ended_at is null
   )
   insert into public.project_events (event_type, user_id, project_id, build_id, version_id, actor_role, request_id, payload, created_at)
-  select v_event, p_build.user_id, p_build.project_id, p_build.build_id, null, p_actor_role, p_request_id,
+  select 'build_' || p_outcome, p_build.user_id, p_build.project_id, p_build.build_id, null, p_actor_role, p_request_id,
          jsonb_strip_nulls(jsonb_build_object('error', left(p_error_message, 500))), v_now
   union all
   select 'version_discarded', p_build.user_id, p_build.project_id, p_build.build_id, dv.version_id, p_actor_role, p_request_id,
          '{}'::jsonb, v_now
     from dv;
-  return query select p_build.project_id, public.map_worker_status(p_outcome), null::text;
+  return (p_build.project_id, public.map_worker_status(p_outcome), null)::private.build_outcome;
 end
+$$;
+
+-- Finishes a locked build with an outcome: one named step per case.
+create function private.finish_build(
+  p_build public.project_build_metrics,
+  p_outcome text,
+  p_error_message text,
+  p_prompt text,
+  p_actor_role text,
+  p_request_id text
+) returns private.build_outcome
+language sql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+  select case
+    when p_build.status = 'superseded'
+      then private.finish_superseded_build(p_build, p_outcome, p_error_message, p_actor_role, p_request_id)
+    when p_outcome = 'completed'
+      then private.finish_successful_build(p_build, p_prompt, p_actor_role, p_request_id)
+    else private.finish_unsuccessful_build(p_build, p_outcome, p_error_message, p_actor_role, p_request_id)
+  end
 $$;
 
 -- migrate:down
 drop function private.finish_build(public.project_build_metrics, text, text, text, text, text);
+drop function private.finish_unsuccessful_build(public.project_build_metrics, text, text, text, text);
+drop function private.finish_successful_build(public.project_build_metrics, text, text, text);
+drop function private.finish_superseded_build(public.project_build_metrics, text, text, text, text);
+drop type private.build_outcome;
 drop function public.map_worker_status(text);
 drop table public.worker_status_map;

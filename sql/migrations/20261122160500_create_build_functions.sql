@@ -7,65 +7,34 @@
 set local lock_timeout = '5s';
 set local statement_timeout = '60s';
 
-create function public.start_build(
-  p_project_id uuid,
-  p_prompt text default null,
-  p_idempotency_key text default null,
-  p_request_id text default null
-) returns table (build_id text, build_metrics_id bigint, superseded_build_id text, created boolean)
+create type private.build_start as (
+  build_id text,
+  build_metrics_id bigint,
+  superseded_build_id text,
+  created boolean
+);
+
+-- Step 2 of start_build: supersede the build in flight and start the new one, in
+-- one statement so no constraint sees a half-done transition: the old build is
+-- superseded before the new one is inserted (b reads old), and the project's
+-- current build, timing, framework and version are checked only at its end.
+-- The caller holds the project's row lock.
+create function private.insert_build(
+  p_project public.projects, p_framework text, p_prompt text, p_actor_role text, p_request_id text,
+  p_idempotency_key text, p_fingerprint text
+) returns private.build_start
 language plpgsql volatile
-security definer
 set search_path = pg_catalog, pg_temp
 as $$
-#variable_conflict use_column
 declare
-  v_caller record := private.caller();
-  v_request_id text := private.check_request_id(p_request_id);
-  v_project public.projects;
-  v_key public.idempotency_keys;
-  v_fingerprint text;
-  v_build_id text;
-  v_metrics_id bigint;
-  v_superseded text;
-  v_now timestamptz;
+  v_now timestamptz := clock_timestamp();
+  v_build_id text := public.generate_ulid();
+  v_result private.build_start;
 begin
-  perform private.check_prompt(p_prompt), private.check_idempotency_key(p_idempotency_key);
-  select * into v_project from public.projects p where p.id = p_project_id;
-  if v_project.id is null or (not v_caller.is_service and v_project.owner_id <> v_caller.uid) then
-    raise exception 'project not found'
-      using errcode = 'PT404', detail = format('p_project_id = %s', p_project_id),
-            hint = 'Check the id; only the owner and service_role can start its builds.';
-  end if;
-
-  if p_idempotency_key is not null then
-    v_fingerprint := private.fingerprint('start_build', p_project_id::text, p_prompt);
-    select * into v_key from public.idempotency_keys k
-     where k.owner_id = v_project.owner_id and k.idempotency_key = p_idempotency_key;
-    if v_key.owner_id is null then
-      perform private.lock_owner(v_project.owner_id);
-      select * into v_key from public.idempotency_keys k
-       where k.owner_id = v_project.owner_id and k.idempotency_key = p_idempotency_key;
-    end if;
-    if v_key.owner_id is not null then
-      if v_key.fingerprint <> v_fingerprint then
-        perform private.raise_key_reused(p_idempotency_key);
-      end if;
-      insert into public.idempotent_replays (owner_id, operation) values (v_project.owner_id, 'start_build');
-      return query select v_key.build_id::text, v_key.build_metrics_id, v_key.superseded_build_id::text, false;
-      return;
-    end if;
-  end if;
-
-  perform private.lock_project(p_project_id);
-  v_now := clock_timestamp();
-  v_build_id := public.generate_ulid();
-  -- One statement, so no constraint sees a half-done transition: the old build is superseded before the new one
-  -- is inserted (b reads old), and the project's current build, timing and
-  -- version are checked only at its end, when every row is in place.
   with old as (
     update public.project_build_metrics m
        set status = 'superseded', superseded_by = v_build_id
-     where m.project_id = p_project_id and m.status = 'started'
+     where m.project_id = p_project.id and m.status = 'started'
     returning m.build_id
   ), dv as (
     delete from public.project_versions v
@@ -80,53 +49,115 @@ begin
   ), b as (
     insert into public.project_build_metrics (build_id, project_id, user_id, is_initial_build, status,
                                               framework, prompt, started_at)
-    select v_build_id, p_project_id, v_project.owner_id, false, 'started', v_project.framework, p_prompt, v_now
+    select v_build_id, p_project.id, p_project.owner_id, false, 'started', p_framework, p_prompt, v_now
       from (select count(*) from old) as after_old
     returning id
   ), p as (
     update public.projects p
        set build_status = 'building', current_build_id = v_build_id, last_build_started = v_now,
-           last_build_completed = null, updated_at = v_now,
-           current_version_id = case when p.current_version_id in (select version_id from dv) then null
+           last_build_completed = null, updated_at = v_now, framework = p_framework,
+           current_version_id = case when p.current_version_id in (select dv.version_id from dv) then null
                                      else p.current_version_id end
-     where p.id = p_project_id
+     where p.id = p_project.id
   ), s as (
     insert into public.ai_time_sessions (build_id, project_id, user_id, started_at)
-    values (v_build_id, p_project_id, v_project.owner_id, v_now)
+    values (v_build_id, p_project.id, p_project.owner_id, v_now)
   ), e as (
     insert into public.project_events (event_type, user_id, project_id, build_id, version_id, actor_role,
                                        request_id, payload, created_at)
-    select 'build_started', v_project.owner_id, p_project_id, v_build_id, null, v_caller.role, v_request_id,
+    select 'build_started', p_project.owner_id, p_project.id, v_build_id, null, p_actor_role, p_request_id,
            '{}'::jsonb, v_now
     union all
-    select 'build_superseded', v_project.owner_id, p_project_id, old.build_id, null, v_caller.role, v_request_id,
+    select 'build_superseded', p_project.owner_id, p_project.id, old.build_id, null, p_actor_role, p_request_id,
            jsonb_build_object('superseded_by', v_build_id), v_now from old
     union all
-    select 'version_discarded', v_project.owner_id, p_project_id, dv.build_id, dv.version_id, v_caller.role,
-           v_request_id, '{}'::jsonb, v_now from dv
+    select 'version_discarded', p_project.owner_id, p_project.id, dv.build_id, dv.version_id, p_actor_role,
+           p_request_id, '{}'::jsonb, v_now from dv
   ), k as (
     insert into public.idempotency_keys (owner_id, idempotency_key, operation, fingerprint, project_id,
                                          build_id, build_metrics_id, superseded_build_id, created_at)
-    select v_project.owner_id, p_idempotency_key, 'start_build', v_fingerprint, p_project_id,
-           v_build_id, b.id, (select build_id from old limit 1), v_now
+    select p_project.owner_id, p_idempotency_key, 'start_build', p_fingerprint, p_project.id,
+           v_build_id, b.id, (select old.build_id from old limit 1), v_now
       from b where p_idempotency_key is not null
   )
-  select b.id, (select build_id from old limit 1) into v_metrics_id, v_superseded from b;
-  return query select v_build_id, v_metrics_id, v_superseded, true;
+  select v_build_id, b.id, (select old.build_id::text from old limit 1), true into v_result from b;
+  return v_result;
 end
 $$;
-comment on function public.start_build(uuid, text, text, text) is
+
+-- start_build in named steps: find the caller's project, replay by key, then
+-- lock the project and insert the new build.
+create function private.start_build(
+  p_project_id uuid, p_prompt text, p_idempotency_key text, p_request_id text, p_framework text
+) returns private.build_start
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_caller record := private.caller();
+  v_request_id text := private.check_request_id(p_request_id);
+  v_project public.projects;
+  v_key public.idempotency_keys;
+  v_fingerprint text;
+begin
+  perform private.check_prompt(p_prompt), private.check_idempotency_key(p_idempotency_key);
+  if p_framework is not null then
+    perform private.check_framework(p_framework);
+  end if;
+
+  -- 1. The project, if the caller may build it.
+  select * into v_project from public.projects p where p.id = p_project_id;
+  if v_project.id is null or (not v_caller.is_service and v_project.owner_id <> v_caller.uid) then
+    raise exception 'project not found'
+      using errcode = 'PT404', detail = format('p_project_id = %s', p_project_id),
+            hint = 'Check the id; only the owner and service_role can start its builds.';
+  end if;
+
+  -- 2. Replay by key.
+  if p_idempotency_key is not null then
+    v_fingerprint := private.fingerprint('start_build', p_project_id::text, p_prompt, p_framework);
+    v_key := private.replay_by_key(v_project.owner_id, p_idempotency_key, v_fingerprint);
+    if v_key.owner_id is not null then
+      return (v_key.build_id, v_key.build_metrics_id, v_key.superseded_build_id, false)::private.build_start;
+    end if;
+  end if;
+
+  -- 3. The new build, on the locked project (re-read: a concurrent build may have changed it).
+  perform private.lock_project(p_project_id);
+  select * into v_project from public.projects p where p.id = p_project_id;
+  return private.insert_build(v_project, coalesce(p_framework, v_project.framework), p_prompt, v_caller.role,
+                              v_request_id, p_idempotency_key, v_fingerprint);
+end
+$$;
+
+create function public.start_build(
+  p_project_id uuid,
+  p_prompt text default null,
+  p_idempotency_key text default null,
+  p_request_id text default null,
+  p_framework text default null
+) returns table (build_id text, build_metrics_id bigint, superseded_build_id text, created boolean)
+language sql volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+  select b.build_id, b.build_metrics_id, b.superseded_build_id, b.created
+    from private.start_build(p_project_id, p_prompt, p_idempotency_key, p_request_id, p_framework) b
+$$;
+comment on function public.start_build(uuid, text, text, text, text) is
 $$Starts a new build of a project, atomically: build_status 'building', last_build_started, cleared
 last_build_completed, the metrics row, current_build_id, its AI-time session and audit events.
 
 A build still in flight is marked 'superseded' (returned in superseded_build_id) and its AI-time
 session is closed; it may still report through complete_build, which then records its outcome
 without moving the project.
+p_framework (public.frameworks; default: the project's) is recorded on the build and becomes the
+project's framework: a project's framework is that of its latest build.
 p_idempotency_key follows the rules of create_complete_project (unique per owner).
 Errors: PT404 project not found (or not yours), 22023 bad input, PT422 key reused with other
 parameters, 55P03 lock wait over projects.lock_timeout. Callers: the owner, service_role.$$;
-revoke execute on function public.start_build(uuid, text, text, text) from public, anon;
-grant execute on function public.start_build(uuid, text, text, text) to authenticated, service_role;
+revoke execute on function public.start_build(uuid, text, text, text, text) from public, anon;
+grant execute on function public.start_build(uuid, text, text, text, text) to authenticated, service_role;
 
 -- Shared by complete_build and create_version_on_success: the build row,
 -- locked after its project (the lock order of every build function).
@@ -287,4 +318,7 @@ drop function public.get_build_status(text);
 drop function public.create_version_on_success(text, text, text);
 drop function public.complete_build(text, text, text, text);
 drop function private.lock_build(text);
-drop function public.start_build(uuid, text, text, text);
+drop function public.start_build(uuid, text, text, text, text);
+drop function private.start_build(uuid, text, text, text, text);
+drop function private.insert_build(public.projects, text, text, text, text, text, text);
+drop type private.build_start;

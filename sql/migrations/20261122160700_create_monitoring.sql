@@ -39,14 +39,15 @@ begin
                          / nullif(count(*) filter (where b.status in ('completed', 'failed', 'canceled')), 0), 4) from b),
            (select count(*) from public.project_build_metrics m where m.status = 'started'),
            (select round(avg(b.duration_ms), 1) from b where b.status in ('completed', 'failed', 'canceled')),
-           (select count(*) from public.idempotent_replays r where r.replayed_at >= v_since);
+           (select case when r.is_called then r.last_value else 0 end from private.idempotent_replays r);
 end
 $$;
 comment on function public.get_project_metrics(interval) is
 $$Creation and build counts over the last p_window (default 1 hour): projects created, builds
 started/completed/failed/canceled/superseded, success rate (completed over finished), builds in
 flight now, average duration of finished builds, and idempotent replays (including duplicates
-absorbed by the duplicate window). Errors: 22023 bad window. Callers: service_role.$$;
+absorbed by the duplicate window): replays write nothing, so they are a counter since the
+database last recovered from a crash, not a count over p_window; take differences to rate them. Errors: 22023 bad window. Callers: service_role.$$;
 revoke execute on function public.get_project_metrics(interval) from public, anon, authenticated;
 grant execute on function public.get_project_metrics(interval) to service_role;
 

@@ -1,5 +1,5 @@
 -- migrate:up
--- Idempotency keys and the replay log grew without bound. A key only has to
+-- Idempotency keys grew without bound. A key only has to
 -- outlive the retries of its request (the IETF draft suggests at least 24 h);
 -- this function removes older ones, in batches, for a DBA or pg_cron to run
 -- (it finds old keys through idempotency_keys_created_at_idx).
@@ -11,7 +11,7 @@ set local statement_timeout = '60s';
 create function public.prune_idempotency_records(
   p_older_than interval default interval '7 days',
   p_batch_size integer default 10000
-) returns table (keys_deleted bigint, replays_deleted bigint)
+) returns table (keys_deleted bigint)
 language plpgsql volatile
 security definer
 set search_path = pg_catalog, pg_temp
@@ -19,7 +19,6 @@ as $$
 declare
   v_before timestamptz;
   v_keys bigint;
-  v_replays bigint;
 begin
   if p_older_than is null or p_older_than < interval '1 hour' then
     raise exception 'p_older_than must be at least 1 hour: a key must outlive the retries of its request'
@@ -38,19 +37,13 @@ begin
     returning 1
   )
   select count(*) into v_keys from d;
-  with doomed as (
-    select r.id from public.idempotent_replays r where r.replayed_at < v_before order by r.replayed_at limit p_batch_size
-  ), d as (
-    delete from public.idempotent_replays r using doomed where r.id = doomed.id returning 1
-  )
-  select count(*) into v_replays from d;
-  return query select v_keys, v_replays;
+  return query select v_keys;
 end
 $$;
 
 comment on function public.prune_idempotency_records(interval, integer) is
-$$Deletes idempotency keys and replay records older than p_older_than (default 7 days, at least
-1 hour), at most p_batch_size of each per call (default 10000); returns how many were deleted.
+$$Deletes idempotency keys older than p_older_than (default 7 days, at least 1 hour), at most
+p_batch_size per call (default 10000); returns how many were deleted.
 A replay of a pruned key creates anew, so keep p_older_than above your clients' retry horizon.
 Run it periodically, e.g. with pg_cron:
   select cron.schedule('prune-idempotency', '17 * * * *', 'select public.prune_idempotency_records()');

@@ -13,7 +13,8 @@ select is((select created from r), true, 'creates the project');
 select is(
   (select array_agg(a.attname::text order by a.attnum) from pg_attribute a
     where a.attrelid = 'r'::regclass and a.attnum > 0 and not a.attisdropped),
-  array['project_id', 'build_id', 'build_metrics_id', 'created'], 'returns project_id, build_id, build_metrics_id, created');
+  array['project_id', 'build_id', 'build_metrics_id', 'created', 'project_build_status'],
+  'returns project_id, build_id, build_metrics_id, created, project_build_status');
 select is((select count(*)::int from public.project_versions v join r on v.project_id = r.project_id), 0, 'no version exists');
 select is((select current_version_id from public.projects p join r on p.id = r.project_id), null, 'current_version_id is null');
 select results_eq(

@@ -1,11 +1,13 @@
 -- Idempotency: a key is unique per owner; the same key and parameters replay
 -- the first result however often they are sent; the same key with other
--- parameters is PT422 and writes nothing. Without a key, seed 000's duplicate
--- window returns the project created moments ago.
+-- parameters is PT422 and writes nothing. Without a key, the duplicate window
+-- returns the project of the same intent (owner, name, framework, prompt) created
+-- moments ago, whoever creates it, unless its build failed or was canceled.
 begin;
-select plan(20);
+select plan(27);
 select tests.use_fixtures();  -- alice, bob and the scratch table ids (000_helpers)
 
+create temp table replays0 as select case when is_called then last_value else 0 end as n from private.idempotent_replays;
 select tests.as_user('a0000000-0000-4000-8000-00000000000a');
 create temp table first as select * from public.create_complete_project(p_name => 'Keyed', p_idempotency_key => 'key-1');
 create temp table second as select * from public.create_complete_project(p_name => 'Keyed', p_idempotency_key => 'key-1');
@@ -17,7 +19,7 @@ select results_eq($$ select project_id, version_id, build_id, build_metrics_id f
                   $$ select project_id, version_id, build_id, build_metrics_id from first $$, 'the replay returns the same ids');
 select is((select count(*)::int from public.projects where owner_id = 'a0000000-0000-4000-8000-00000000000a'), 1, 'one project exists');
 select is((select count(*)::int from public.project_build_metrics where user_id = 'a0000000-0000-4000-8000-00000000000a'), 1, 'one build exists');
-select is((select count(*)::int from public.idempotent_replays where owner_id = 'a0000000-0000-4000-8000-00000000000a'), 1, 'the replay is counted for monitoring');
+select is((select last_value - (select n from replays0) from private.idempotent_replays), 1::bigint, 'the replay is counted for monitoring');
 
 -- same key, other parameters
 select tests.as_user('a0000000-0000-4000-8000-00000000000a');
@@ -48,6 +50,35 @@ reset role;
 select is((select created from w2), false, 'without a key, the same name and framework within the window is a duplicate');
 select is((select project_id from w2), (select project_id from w1), 'and returns the existing project');
 select is((select created from w3), true, 'another framework is another project');
+
+-- the window is the intent: the worker and the web app creating the same thing meet in it
+select tests.as_service();
+create temp table i1 as select * from public.create_project_for_build(p_user_id => 'a0000000-0000-4000-8000-00000000000a',
+  p_name => 'Untitled Project', p_prompt => 'a todo app', p_source => 'worker-service');
+reset role;
+select tests.as_user('a0000000-0000-4000-8000-00000000000a');
+create temp table i2 as select * from public.create_complete_project(p_prompt => 'a todo app');
+create temp table i3 as select * from public.create_complete_project(p_prompt => 'a blog');
+reset role;
+select results_eq($$ select project_id, created, version_id, project_build_status from i2 $$,
+  $$ select project_id, false, null::text, 'building' from i1 $$,
+  'the web app after the worker, same intent: the worker''s project, without a version yet (version_id null)');
+select is((select created from i3), true, 'a different prompt is a new project, not a lost request');
+select isnt((select project_id from i3), (select project_id from i1), 'with its own id');
+
+-- a retry after a fast failure gets a new build
+select tests.as_service();
+select * from public.complete_build(p_build_id => (select build_id from i1), p_status => 'failed');
+create temp table i4 as select * from public.create_project_for_build(p_user_id => 'a0000000-0000-4000-8000-00000000000a',
+  p_name => 'Untitled Project', p_prompt => 'a todo app', p_source => 'worker-service');
+select * from public.complete_build(p_build_id => (select build_id from i4), p_status => 'canceled');
+create temp table i5 as select * from public.create_project_for_build(p_user_id => 'a0000000-0000-4000-8000-00000000000a',
+  p_name => 'Untitled Project', p_prompt => 'a todo app', p_source => 'worker-service');
+reset role;
+select is((select created from i4), true, 'the window never returns a project whose build failed: a retry creates');
+select isnt((select build_id from i4), (select build_id from i1), 'with a new build');
+select is((select created from i5), true, 'nor one whose build was canceled');
+select is((select project_build_status from i5), 'building', 'a new project answers its build status');
 
 select set_config('projects.duplicate_window', '0 seconds', true);
 select tests.as_user('a0000000-0000-4000-8000-00000000000a');

@@ -1,8 +1,9 @@
 -- Identity and permissions (Supabase semantics): an authenticated user acts
 -- only for itself; service_role and the database owner act for any existing
--- user; anon cannot execute; p_project_id is service_role's, and p_source only counts for it.
+-- user; anon cannot execute; p_project_id is checked like an idempotency key (same owner and
+-- parameters replay, other parameters are PT422, another owner's id is PT409); p_source only counts for service_role.
 begin;
-select plan(24);
+select plan(26);
 select tests.use_fixtures();  -- alice, bob and the scratch table ids (000_helpers)
 
 -- as alice
@@ -15,8 +16,9 @@ select lives_ok($$ select * from public.create_complete_project(p_user_id => 'a0
   'an authenticated user may name itself in p_user_id');
 create temp table claimed as select * from public.create_complete_project(p_name => 'Claims to be the worker', p_source => 'worker-service');
 grant select on claimed to public;
-select throws_ok($$ select * from public.create_complete_project(p_name => 'x', p_project_id => gen_random_uuid()) $$,
-  '42501', null, 'an end user cannot choose the project id');
+insert into ids values ('chosen', gen_random_uuid()::text);
+select is((select project_id::text from public.create_complete_project(p_name => 'Chosen', p_project_id => tests.id('chosen')::uuid)),
+  tests.id('chosen'), 'an end user may choose the id of a new project (the web app''s projectId)');
 reset role;
 
 -- a legacy per-claim setting left at session level (as a pooled connection may carry it)
@@ -57,12 +59,20 @@ select throws_ok($$ select * from public.create_complete_project(p_user_id => 'a
 insert into ids values ('legacy', gen_random_uuid()::text);
 create temp table l1 as select * from public.create_complete_project(p_user_id => 'a0000000-0000-4000-8000-00000000000a', p_name => 'Legacy',
   p_project_id => tests.id('legacy')::uuid);
-create temp table l2 as select * from public.create_complete_project(p_user_id => 'a0000000-0000-4000-8000-00000000000a', p_name => 'Legacy again',
+create temp table l2 as select * from public.create_project_for_build(p_user_id => 'a0000000-0000-4000-8000-00000000000a', p_name => 'Legacy',
   p_project_id => tests.id('legacy')::uuid);
 select is((select project_id::text from l1), tests.id('legacy'), 'service_role may pass a legacy project id, and it is used');
 select is((select created from l1), true, 'the legacy id creates the project');
 select results_eq($$ select project_id, build_id, created from l2 $$, $$ select project_id, build_id, false from l1 $$,
-  'the same legacy id for the same owner returns that project (created = false)');
+  'the same legacy id for the same owner and parameters returns that project (created = false)');
+select throws_ok(
+  format($$ select * from public.create_complete_project(p_user_id => 'a0000000-0000-4000-8000-00000000000a', p_name => 'Legacy again', p_project_id => %L) $$,
+         tests.id('legacy')),
+  'PT422', null, 'the same legacy id with another name is refused like a reused key');
+select throws_ok(
+  format($$ select * from public.create_complete_project(p_user_id => 'a0000000-0000-4000-8000-00000000000a', p_name => 'Legacy', p_prompt => 'other', p_project_id => %L) $$,
+         tests.id('legacy')),
+  'PT422', null, 'and with another prompt');
 select throws_ok(
   format($$ select * from public.create_complete_project(p_user_id => 'b0000000-0000-4000-8000-00000000000b', p_name => 'Steal', p_project_id => %L) $$,
          tests.id('legacy')),
@@ -70,8 +80,8 @@ select throws_ok(
 reset role;
 select is((select count(*)::int from public.projects where owner_id = 'b0000000-0000-4000-8000-00000000000b'), 0,
   'nothing was written for the refused calls');
-select is((select count(*)::int from public.projects where owner_id = 'a0000000-0000-4000-8000-00000000000a'), 4,
-  'alice has her three projects and the legacy one');
+select is((select count(*)::int from public.projects where owner_id = 'a0000000-0000-4000-8000-00000000000a'), 5,
+  'alice has her four projects and the legacy one');
 select is((select created_by_service from public.projects p join claimed c on c.project_id = p.id), 'authenticated',
   'an end user cannot claim to be the worker: p_source is ignored, the role is recorded');
 

@@ -57,8 +57,8 @@ reset role;
 -- function privileges
 select ok(has_function_privilege(r, f, 'execute') = expected, format('%s %s execute %s', r, case when expected then 'may' else 'may not' end, f))
   from (values
-    ('authenticated', 'public.start_build(uuid, text, text, text)', true),
-    ('anon', 'public.start_build(uuid, text, text, text)', false),
+    ('authenticated', 'public.start_build(uuid, text, text, text, text)', true),
+    ('anon', 'public.start_build(uuid, text, text, text, text)', false),
     ('authenticated', 'public.complete_build(text, text, text, text)', false),
     ('service_role', 'public.complete_build(text, text, text, text)', true),
     ('anon', 'public.complete_build(text, text, text, text)', false),

@@ -19,8 +19,7 @@ insert into expected_relation_grants values
   ('public.ai_time_sessions', 'authenticated', 'SELECT'), ('public.ai_time_sessions', 'service_role', 'ALL'),
   ('public.project_events', 'authenticated', 'SELECT'), ('public.project_events', 'service_role', 'ALL'),
   ('public.clients', 'authenticated', 'SELECT'), ('public.clients', 'service_role', 'ALL'),
-  ('public.idempotency_keys', 'service_role', 'ALL'),
-  ('public.idempotent_replays', 'service_role', 'ALL');
+  ('public.idempotency_keys', 'service_role', 'ALL');
 
 -- Objects nobody but their owner may touch are listed with a null grantee.
 create temp table expected_relations (object text);
@@ -28,7 +27,7 @@ insert into expected_relations
   select distinct object from expected_relation_grants
   union all
   select unnest(array['public.project_build_metrics_id_seq', 'public.ai_time_sessions_id_seq',
-                      'public.project_events_id_seq', 'public.idempotent_replays_id_seq']);
+                      'public.project_events_id_seq', 'private.idempotent_replays']);
 
 create temp table expected_function_grants (object text, grantee text);
 insert into expected_function_grants
@@ -38,7 +37,7 @@ insert into expected_function_grants
   select f, r from unnest(array[
       'public.create_complete_project(uuid,text,text,text,text,uuid,text,text)',
       'public.create_project_for_build(uuid,text,text,text,text,uuid,text,text)',
-      'public.start_build(uuid,text,text,text)',
+      'public.start_build(uuid,text,text,text,text)',
       'public.get_build_status(text)',
       'public.get_project_feed(uuid,text,integer)',
       'public.get_or_create_client(text,text,text,text,text,uuid,text)']) as f
@@ -59,8 +58,15 @@ insert into expected_functions
     'caller()', 'resolve_user(uuid)', 'check_name(text)', 'check_framework(text)', 'check_prompt(text)',
     'check_idempotency_key(text)', 'check_ulid(text,text)', 'check_request_id(text)', 'duplicate_window()',
     'lock_timeout()', 'wait_for_owner_lock(uuid)', 'lock_owner(uuid)', 'lock_project(uuid)', 'fingerprint(text[])',
-    'raise_key_reused(text)', 'create_project(boolean,uuid,text,text,text,text,uuid,text,text)',
-    'finish_build(public.project_build_metrics,text,text,text,text,text)', 'lock_build(text)']) as f;
+    'raise_key_reused(text)', 'count_replay()', 'replay_by_key(uuid,text,text)',
+    'existing_project_result(public.projects)', 'find_existing_project(uuid,uuid,text,text,text)',
+    'insert_project_graph(boolean,uuid,text,text,uuid,text,text,text,text,text,text,text)',
+    'create_project(boolean,uuid,text,text,text,text,uuid,text,text)',
+    'finish_superseded_build(public.project_build_metrics,text,text,text,text)',
+    'finish_successful_build(public.project_build_metrics,text,text,text)',
+    'finish_unsuccessful_build(public.project_build_metrics,text,text,text,text)',
+    'finish_build(public.project_build_metrics,text,text,text,text,text)', 'lock_build(text)',
+    'insert_build(public.projects,text,text,text,text,text,text)', 'start_build(uuid,text,text,text,text)']) as f;
 
 -- The API roles and PUBLIC, as aclexplode names them.
 create temp view api_grantees (oid, name) as

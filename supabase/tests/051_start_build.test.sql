@@ -2,7 +2,7 @@
 -- and cannot violate the timing or current-build constraints in any order
 -- (seed 003: a stale last_build_completed, a current_build_id set too early).
 begin;
-select plan(26);
+select plan(30);
 select tests.use_fixtures();  -- alice, bob and the scratch table ids (000_helpers)
 
 select tests.as_user('a0000000-0000-4000-8000-00000000000a');
@@ -83,6 +83,21 @@ select is((select count(*)::int from public.ai_time_sessions where project_id = 
 select is((select count(*)::int from public.ai_time_sessions where project_id = tests.id('p')::uuid and ended_at is null), 1,
   'only the build in flight has an open session');
 select is_empty($$ select * from public.check_invariants() $$, 'every invariant holds');
+
+-- the framework of a build: optional, recorded on the build, and the project's follows the latest build
+select tests.as_user('a0000000-0000-4000-8000-00000000000a');
+insert into ids select 'fw', project_id::text from public.create_project_for_build(p_name => 'Framework follows', p_framework => 'react');
+create temp table f1 as select * from public.start_build(p_project_id => tests.id('fw')::uuid, p_framework => 'vue');
+create temp table f2 as select * from public.start_build(p_project_id => tests.id('fw')::uuid);
+grant select on f1, f2 to public;
+select throws_ok(format($$ select * from public.start_build(p_project_id => %L, p_framework => 'cobol') $$, tests.id('fw')),
+  '22023', null, 'an unknown framework is refused');
+reset role;
+select is((select framework from public.project_build_metrics where build_id = (select build_id from f1)), 'vue',
+  'p_framework is recorded on the build');
+select is((select framework from public.project_build_metrics where build_id = (select build_id from f2)), 'vue',
+  'without it, a build keeps the project''s framework');
+select is((select framework from public.projects where id = tests.id('fw')::uuid), 'vue', 'the project''s framework follows the latest build');
 
 select * from finish();
 rollback;

@@ -10,6 +10,8 @@ create temp table m0 as select * from public.get_project_metrics(interval '1 hou
 select tests.as_service();
 select set_config('request.headers', '{"x-request-id":"trace-1"}', true);
 insert into ids select 'p', project_id::text from public.create_project_for_build(p_user_id => 'a0000000-0000-4000-8000-00000000000a', p_name => 'Audited', p_source => 'worker-service');
+-- the same creation again within the duplicate window: a replay, not a project
+select * from public.create_project_for_build(p_user_id => 'a0000000-0000-4000-8000-00000000000a', p_name => 'Audited', p_source => 'worker-service');
 insert into ids select 'b1', current_build_id from public.projects where id = tests.id('p')::uuid;
 insert into ids select 'b2', build_id from public.start_build(p_project_id => tests.id('p')::uuid);
 select * from public.complete_build(p_build_id => tests.id('b2'), p_status => 'completed');
@@ -17,7 +19,6 @@ insert into ids select 'b3', build_id from public.start_build(p_project_id => te
 select * from public.complete_build(p_build_id => tests.id('b3'), p_status => 'failed');
 insert into ids select 'b4', build_id from public.start_build(p_project_id => tests.id('p')::uuid);
 select * from public.complete_build(p_build_id => tests.id('b4'), p_status => 'canceled');
-select * from public.create_project_for_build(p_user_id => 'a0000000-0000-4000-8000-00000000000a', p_name => 'Audited', p_source => 'worker-service');
 select * from public.get_or_create_client(p_id => 'chat-audit', p_name => 'Client', p_user_id => 'a0000000-0000-4000-8000-00000000000a');
 select set_config('request.headers', '', true);
 reset role;

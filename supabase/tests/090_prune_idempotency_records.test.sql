@@ -1,5 +1,5 @@
--- prune_idempotency_records: keys and replay records older than the window
--- go, in batches; newer ones stay; a pruned key creates anew; service_role only.
+-- prune_idempotency_records: keys older than the window go, in batches; newer
+-- ones stay; a pruned key creates anew; service_role only.
 begin;
 select plan(11);
 select tests.use_fixtures();  -- alice, bob and the scratch table ids (000_helpers)
@@ -9,16 +9,13 @@ select * from public.create_project_for_build(p_name => 'Old', p_idempotency_key
 select * from public.create_project_for_build(p_name => 'Old', p_idempotency_key => 'old-key');
 select * from public.create_project_for_build(p_name => 'New', p_idempotency_key => 'new-key');
 reset role;
--- age the first key and its replay by eight days
+-- age the first key by eight days
 update public.idempotency_keys set created_at = created_at - interval '8 days' where idempotency_key = 'old-key';
-update public.idempotent_replays set replayed_at = replayed_at - interval '8 days'
- where owner_id = 'a0000000-0000-4000-8000-00000000000a';
 
 select tests.as_service();
 create temp table r as select * from public.prune_idempotency_records();
 reset role;
-select results_eq($$ select keys_deleted >= 1, replays_deleted >= 1 from r $$, $$ values (true, true) $$,
-  'keys and replays older than seven days are deleted');
+select results_eq($$ select keys_deleted >= 1 from r $$, $$ values (true) $$, 'keys older than seven days are deleted');
 select is((select count(*)::int from public.idempotency_keys where idempotency_key = 'old-key'), 0, 'the old key is gone');
 select is((select count(*)::int from public.idempotency_keys where idempotency_key = 'new-key'), 1, 'the recent key stays');
 select is((select count(*)::int from public.projects where owner_id = 'a0000000-0000-4000-8000-00000000000a'), 2,
@@ -30,11 +27,13 @@ reset role;
 select is((select created from again), true, 'a pruned key creates anew (the window is the retry horizon)');
 
 -- batches
-insert into public.idempotent_replays (owner_id, operation, replayed_at)
-select 'a0000000-0000-4000-8000-00000000000a', 'create_project_for_build', now() - interval '30 days' from generate_series(1, 5);
+insert into public.idempotency_keys (owner_id, idempotency_key, operation, fingerprint, project_id, created_at)
+select 'a0000000-0000-4000-8000-00000000000a', 'batch-' || n, 'create_project_for_build', 'x',
+       (select project_id from again), now() - interval '30 days'
+  from generate_series(1, 5) n;
 select tests.as_service();
-select results_eq($$ select replays_deleted from public.prune_idempotency_records(p_batch_size => 2) $$, $$ values (2::bigint) $$,
-  'at most p_batch_size rows of each per call');
+select results_eq($$ select keys_deleted from public.prune_idempotency_records(p_batch_size => 2) $$, $$ values (2::bigint) $$,
+  'at most p_batch_size keys per call');
 select throws_ok($$ select * from public.prune_idempotency_records(p_older_than => interval '5 minutes') $$, '22023', null,
   'a window under one hour is refused');
 select throws_ok($$ select * from public.prune_idempotency_records(p_batch_size => 0) $$, '22023', null, 'a batch size of 0 is refused');

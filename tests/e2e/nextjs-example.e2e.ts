@@ -23,7 +23,9 @@ let browser: Browser;
 let page: Page;
 
 /** Idempotent replays recorded so far: the second submit of an action must be one. */
-const replays = async () => (await sql<{ n: number }[]>`select count(*)::int as n from public.idempotent_replays`)[0]!.n;
+const replays = async () =>
+  (await sql<{ n: number }[]>`select (case when is_called then last_value else 0 end)::int as n from private.idempotent_replays`)[0]!.n;
+
 const countProjects = async (name: string) =>
   (await sql<{ n: number }[]>`select count(*)::int as n from public.projects where name = ${name}`)[0]!.n;
 const projectOf = async (name: string) =>

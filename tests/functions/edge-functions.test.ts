@@ -7,6 +7,7 @@ import { createClient, FunctionsHttpError } from '@supabase/supabase-js';
 import ws from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, createUser, type Sql, first } from '../helpers/db.ts';
+import { fromPostgres } from '../../src/index.ts';
 import { KEYS, sessionFor, startEdgeRuntime, type EdgeRuntime } from '../helpers/edge.ts';
 
 let edge: EdgeRuntime;
@@ -62,7 +63,7 @@ describe('create-project', () => {
     const replay = await post('create-project', { name: 'Keyed', framework: 'vue' }, { ...auth(token(alice)), 'idempotency-key': key });
     expect(replay.status).toBe(200);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
-    expect(await replay.json()).toEqual(a);
+    expect(await replay.json()).toEqual({ ...a, created: false });
     const reused = await post('create-project', { name: 'Different', framework: 'vue' }, { ...auth(token(alice)), 'idempotency-key': key });
     expect(reused.status).toBe(422);
     const body = await reused.json();
@@ -190,5 +191,112 @@ describe('project-feed', () => {
     expect((await feed('?other=1')).status).toBe(400);
     expect((await feed('', KEYS.anonKey)).status).toBe(401);
     expect((await post('project-feed', {}, auth(token(alice)))).status).toBe(405);
+  });
+});
+
+describe('callers written to the original API, and answers that say what to do', () => {
+  const REQUEST_ID = /^[!-~]{1,200}$/;
+
+  it('the web app after the worker, same intent within the window: 200 with the worker\'s project and versionId null', async () => {
+    const worker = fromPostgres(sql, { actAs: 'service_role', logger: null });
+    const made = await worker.createProjectForBuild({ userId: alice, prompt: 'a todo app from the worker', source: 'worker-service' });
+    const res = await post('create-project', { prompt: 'a todo app from the worker' }, auth(token(alice)));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      projectId: made.projectId, versionId: null, buildId: made.buildId, buildMetricsId: made.buildMetricsId, status: 'building', created: false,
+    });
+  });
+
+  it('accepts the old web app\'s projectId: a new id creates under it, the same body replays, another user\'s id is 409 without details', async () => {
+    const projectId = randomUUID();
+    const body = { projectId, name: 'Chosen id', framework: 'svelte', prompt: 'a shop' };
+    const created = await post('create-project', body, auth(token(alice)));
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ projectId, status: 'building', created: true, versionId: expect.any(String) });
+    const replay = await post('create-project', body, auth(token(alice)));
+    expect(replay.status).toBe(200);
+    expect(await replay.json()).toMatchObject({ projectId, created: false });
+    const changed = await post('create-project', { ...body, prompt: 'a blog' }, auth(token(alice)));
+    expect(changed.status).toBe(422);
+    const stolen = await post('create-project', body, auth(token(bob)));
+    expect(stolen.status).toBe(409);
+    const text = await stolen.text();
+    expect(text).not.toContain('Chosen id');
+    expect(text).not.toContain(alice);
+    expect(text).not.toContain('p_project_id');
+  });
+
+  it('refuses unknown fields naming the accepted ones', async () => {
+    const res = await post('create-project', { name: 'x', colour: 'red' }, auth(token(bob)));
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toBe('unknown field(s): colour; accepted: name, framework, prompt, idempotencyKey, projectId');
+  });
+
+  it('keeps a valid x-request-id, replaces an invalid one (trace 42) instead of failing, and answers with the id used', async () => {
+    const kept = await post('create-project', { name: 'Traced' }, { ...auth(token(alice)), 'x-request-id': 'trace-42' });
+    expect(kept.status).toBe(201);
+    expect(kept.headers.get('x-request-id')).toBe('trace-42');
+    const { projectId } = await kept.json();
+    const { request_id } = first(await sql`select request_id from public.project_events where project_id = ${projectId} and event_type = 'project_created'`);
+    expect(request_id).toBe('trace-42');
+
+    const replaced = await post('create-project', { name: 'Traced with a space' }, { ...auth(token(alice)), 'x-request-id': 'trace 42' });
+    expect(replaced.status).toBe(201);
+    const used = replaced.headers.get('x-request-id')!;
+    expect(used).toMatch(REQUEST_ID);
+    expect(used).not.toBe('trace 42');
+    const failed = await post('create-project', { name: '' }, auth(token(alice)));
+    expect(failed.status).toBe(400);
+    expect(failed.headers.get('x-request-id')).toMatch(REQUEST_ID);
+  });
+
+  it('logs one JSON line per error answer, 4xx included, under the referenceId the caller sees', async () => {
+    const res = await fetch(`${edge.url}/functions/v1/build-status?buildId=01ARZ3NDEKTSV4RRFFQ69G5FAV`, {
+      headers: { ...auth(token(alice)), 'x-request-id': 'find-me-1' },
+    });
+    expect(res.status).toBe(404);
+    const { referenceId } = await res.json();
+    await expect.poll(() => edge.output().includes(referenceId), { timeout: 5000 }).toBe(true);
+    const line = edge.output().split('\n').find((l) => l.includes(referenceId))!;
+    expect(JSON.parse(line)).toMatchObject({
+      level: 'info', referenceId, requestId: 'find-me-1', function: 'build-status', code: 'not_found', httpStatus: 404,
+      role: 'authenticated', userId: alice, durationMs: expect.any(Number),
+    });
+  });
+
+  it('names JSON fields, not SQL parameters, and lists the allowed frameworks', async () => {
+    const res = await post('create-project', { name: 'x', framework: 'cobol' }, auth(token(bob)));
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.error).toMatch(/^framework must be one of: .*\breact\b.*\bvue\b/);
+    expect(JSON.stringify(body)).not.toContain('p_');
+  });
+
+  it('answers the anon key with a hint to get a user token (npm run dev:user)', async () => {
+    const res = await post('create-project', { name: 'x' }, auth(KEYS.anonKey));
+    expect(res.status).toBe(401);
+    expect((await res.json()).hint).toContain('npm run dev:user');
+  });
+
+  it('answers a token whose user is gone (a reset database) with a hint to run dev:user again', async () => {
+    const ghost = await createUser(sql);
+    const stale = token(ghost);
+    await sql`delete from auth.users where id = ${ghost}`;
+    const res = await post('create-project', { name: 'x' }, auth(stale));
+    expect(res.status).toBe(409);
+    const body = await res.json();
+    expect(body.code).toBe('unknown_user');
+    expect(body.hint).toContain('npm run dev:user');
+  });
+
+  it('start-build sets the build\'s framework; the project follows it', async () => {
+    const made = await (await post('create-project', { name: 'Framework switch', framework: 'react' }, auth(token(alice)))).json();
+    const res = await post('start-build', { projectId: made.projectId, framework: 'nextjs' }, auth(token(alice)));
+    expect(res.status).toBe(201);
+    const { buildId } = await res.json();
+    const { framework } = first(await sql`select framework from public.project_build_metrics where build_id = ${buildId}`);
+    expect(framework).toBe('nextjs');
+    const project = first(await sql`select framework from public.projects where id = ${made.projectId}`);
+    expect(project.framework).toBe('nextjs');
   });
 });

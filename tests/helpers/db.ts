@@ -71,3 +71,34 @@ export async function rejection(p: Promise<unknown>): Promise<Error & Record<str
   }
   throw new Error('expected the call to fail');
 }
+
+export interface ScratchDatabase {
+  url: string;
+  sql: Sql;
+  drop(): Promise<void>;
+}
+
+/**
+ * A new, empty database in the test cluster (for suites that migrate or break
+ * a database of their own), with what the migrations use of Supabase's auth
+ * schema: the cluster's roles are Supabase-shaped already, so the migration
+ * runner takes it for a Supabase database and never bootstraps it.
+ */
+export async function createScratchDatabase(admin: Sql, prefix: string): Promise<ScratchDatabase> {
+  const name = `${prefix}_${randomUUID().slice(0, 8)}`;
+  const url = new URL(databaseUrl());
+  url.pathname = `/${name}`;
+  await admin.unsafe(`create database ${name}`);
+  const sql = postgres(url.toString(), { max: 1, onnotice: () => undefined });
+  await sql.unsafe(`create schema auth;
+    create table auth.users (id uuid primary key);
+    create function auth.uid() returns uuid language sql stable as $$ select null::uuid $$`);
+  return {
+    url: url.toString(),
+    sql,
+    drop: async () => {
+      await sql.end();
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+    },
+  };
+}

@@ -31,6 +31,8 @@ export function freePort(): Promise<number> {
 
 export interface EdgeRuntime {
   url: string;
+  /** Everything the runtime printed so far (stdout and stderr): the functions' logs. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function startEdgeRuntime(overrides: Record<string, string | null> 
     if (v === null) delete vars[k];
     else vars[k] = v;
   }
-  const fns = await serveFunctions(vars, port);
-  return { url: fns.url, stop: fns.stop };
+  let output = '';
+  const fns = await serveFunctions(vars, port, { onOutput: (text) => (output += text) });
+  return { url: fns.url, stop: fns.stop, output: () => output };
 }

@@ -18,7 +18,7 @@ let edge: EdgeRuntime;
 let alice: string;
 let bob: string;
 let bobApi: ProjectsApi;
-let a: { projectId: string; buildId: string; versionId: string };
+let a: { projectId: string; buildId: string; versionId: string | null };
 const run = randomUUID().slice(0, 8);
 const key = `alice-key-1-${run}`;
 const clientId = `alice-chat-${run}`;

@@ -53,7 +53,35 @@ describe('toProjectsError', () => {
   it('a network failure is retryable with an unknown outcome', () => {
     expect(toProjectsError(new TypeError('fetch failed'))).toBeInstanceOf(RetryableError);
     expect(toProjectsError({ message: 'FetchError: request failed', code: '' }, 0)).toMatchObject({ code: 'network' });
-    expect(toProjectsError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toMatchObject({ code: 'network' });
+    expect(toProjectsError(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))).toMatchObject({ code: 'network' });
+  });
+
+  it('a refused connection is unavailable: retryable, and the call did not run', () => {
+    expect(toProjectsError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).toMatchObject({ code: 'unavailable', httpStatus: 503 });
+    // supabase-js: status 0, and the cause in the details
+    const refused = { message: 'TypeError: fetch failed', details: 'TypeError: fetch failed\n\nCaused by: Error: connect ECONNREFUSED 127.0.0.1:54321', code: '' };
+    const err = toProjectsError(refused, 0);
+    expect(err).toBeInstanceOf(RetryableError);
+    expect(err.code).toBe('unavailable');
+    expect(toProjectsError(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } })).code).toBe('unavailable');
+  });
+
+  it('the database refusing the connection\'s password is an auth failure, neither network nor unavailable', () => {
+    const err = toProjectsError(Object.assign(new Error('password authentication failed for user "postgres"'), { code: '28P01' }));
+    expect(err).not.toBeInstanceOf(RetryableError);
+    expect(err).toMatchObject({ code: 'database_auth_failed', sqlstate: '28P01' });
+    expect(err.hint).toMatch(/password/);
+  });
+
+  it.each([
+    ['PGRST301', 'JWSError JWSInvalidSignature'],
+    ['PGRST302', 'Anonymous access is disabled'],
+    ['PGRST303', 'JWT expired'],
+  ] as const)('PostgREST %s (HTTP 401) is a PermissionError 401 with a hint to refresh the session', (code, message) => {
+    const err = toProjectsError({ code, message, details: null, hint: null }, 401);
+    expect(err).toBeInstanceOf(PermissionError);
+    expect(err).toMatchObject({ code: 'invalid_session', httpStatus: 401, sqlstate: code });
+    expect(err.hint).toMatch(/refresh/);
   });
 
   it('serializes without SQL or parameters', () => {

@@ -183,12 +183,12 @@ describe('transient failures', () => {
     }
   });
 
-  it('turns a refused connection into RetryableError (network)', async () => {
+  it('turns a refused connection into RetryableError (unavailable: the call did not run, unlike network)', async () => {
     const dead = createPostgresClient('postgresql://postgres:postgres@127.0.0.1:1/postgres', { max: 1 });
     const api = fromPostgres(dead, { actAs: 'service_role', logger: null });
     const err = await rejection(api.getBuildStatus('01ARZ3NDEKTSV4RRFFQ69G5FAV'));
     expect(err).toBeInstanceOf(RetryableError);
-    expect(err).toMatchObject({ code: 'network', sqlstate: null });
+    expect(err).toMatchObject({ code: 'unavailable', sqlstate: null });
     await dead.end();
   });
 

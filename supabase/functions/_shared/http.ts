@@ -1,14 +1,14 @@
 /**
  * HTTP plumbing shared by the edge functions: CORS (with the OPTIONS
- * preflight), JSON responses, a request-body size limit, and the error body
- * `{ error, code, referenceId, timestamp }` of seed 004.
+ * preflight), JSON responses, request ids, a request-body size limit, and the
+ * error body `{ error, code, referenceId, timestamp, hint? }`.
  */
 
 export const corsHeaders: Record<string, string> = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Headers': 'authorization, x-client-info, apikey, content-type, idempotency-key, x-request-id',
   'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
-  'Access-Control-Expose-Headers': 'x-reference-id, retry-after',
+  'Access-Control-Expose-Headers': 'x-reference-id, x-request-id, retry-after, idempotent-replayed',
   'Access-Control-Max-Age': '86400',
 };
 
@@ -30,9 +30,24 @@ export class HttpError extends Error {
     message: string,
     /** Extra response headers (Retry-After on a 503). */
     readonly headers: Record<string, string> = {},
+    /** What to do about it, when the message alone does not say. */
+    readonly hint: string | null = null,
   ) {
     super(message);
   }
+}
+
+/** A request id as the database records it (p_request_id): 1 to 200 printable ASCII characters. */
+const REQUEST_ID = /^[!-~]{1,200}$/;
+
+/**
+ * The id of a request: the caller's `x-request-id` when it is one the database
+ * accepts, else a new one (a tracing header such as `trace 42` must not make a
+ * valid request fail). Every answer carries the id used.
+ */
+export function requestIdOf(req: Request): string {
+  const given = req.headers.get('x-request-id');
+  return given !== null && REQUEST_ID.test(given) ? given : crypto.randomUUID();
 }
 
 export function preflight(req: Request): Response | null {
