@@ -1346,7 +1346,8 @@ COMMENT ON FUNCTION public.get_project_metrics(p_window interval) IS 'Creation a
 started/completed/failed/canceled/superseded, success rate (completed over finished), builds in
 flight now, average duration of finished builds, and idempotent replays (including duplicates
 absorbed by the duplicate window): replays write nothing, so they are a counter since the
-database last recovered from a crash, not a count over p_window; take differences to rate them. Errors: 22023 bad window. Callers: service_role.';
+database last recovered from a crash, not a count over p_window; take differences to rate them.
+Errors: 22023 bad window. Callers: service_role.';
 
 --
 -- Name: map_worker_status(text); Type: FUNCTION; Schema: public; Owner: -
