@@ -185,7 +185,11 @@ declare
   v_fingerprint text;
   v_key public.idempotency_keys;
   v_project public.projects;
-  v_result private.creation_result;
+  v_now timestamptz;
+  v_project_id uuid;
+  v_build_id text;
+  v_version_id text;
+  v_metrics_id bigint;
 begin
   perform private.check_framework(p_framework), private.check_prompt(p_prompt),
           private.check_idempotency_key(p_idempotency_key);
@@ -216,17 +220,52 @@ begin
     end if;
   end if;
 
-  -- 3. Insert the project graph.
-  v_result := private.insert_project_graph(p_with_version, v_actor.user_id, v_actor.actor_role, v_source, p_project_id,
-                                           v_name, p_framework, p_prompt, v_request_id, p_idempotency_key,
-                                           v_operation, v_fingerprint);
-  if v_result.project_id is null then
-    -- p_project_id was taken by a concurrent call between step 2 and step 3.
-    v_project := private.find_existing_project(v_actor.user_id, p_project_id, v_name, p_framework, p_prompt);
-    perform private.count_replay();
-    return private.existing_project_result(v_project);
+  -- 3. Insert the project graph, in one statement: the circular references
+  -- (project -> current build -> project) are checked at its end, when every row exists.
+  v_now := clock_timestamp();
+  v_project_id := coalesce(p_project_id, gen_random_uuid());
+  v_build_id := public.generate_ulid();
+  v_version_id := case when p_with_version then public.generate_ulid() end;
+  with p as (
+    insert into public.projects (id, owner_id, name, framework, build_status, current_build_id,
+                                 current_version_id, last_build_started, created_by_service, created_at, updated_at)
+    values (v_project_id, v_actor.user_id, v_name, p_framework, 'building', v_build_id,
+            v_version_id, v_now, v_source, v_now, v_now)
+    on conflict (id) do nothing
+    returning id
+  ), b as (
+    insert into public.project_build_metrics (build_id, project_id, user_id, is_initial_build, status,
+                                              framework, prompt, started_at)
+    select v_build_id, p.id, v_actor.user_id, true, 'started', p_framework, p_prompt, v_now from p
+    returning id
+  ), v as (
+    insert into public.project_versions (version_id, project_id, user_id, build_id, status, framework, prompt, created_at)
+    select v_version_id, p.id, v_actor.user_id, v_build_id, 'building', p_framework, p_prompt, v_now
+      from p where v_version_id is not null
+  ), s as (
+    insert into public.ai_time_sessions (build_id, project_id, user_id, started_at)
+    select v_build_id, p.id, v_actor.user_id, v_now from p
+  ), e as (
+    insert into public.project_events (event_type, user_id, project_id, build_id, version_id,
+                                       actor_role, source, request_id, created_at)
+    select t.event_type, v_actor.user_id, p.id, v_build_id, t.version_id, v_actor.actor_role, v_source, v_request_id, v_now
+      from p cross join (values ('project_created', null), ('build_started', null),
+                                ('version_created', v_version_id)) as t (event_type, version_id)
+     where t.event_type <> 'version_created' or v_version_id is not null
+  ), k as (
+    insert into public.idempotency_keys (owner_id, idempotency_key, operation, fingerprint, project_id,
+                                         build_id, version_id, build_metrics_id, created_at)
+    select v_actor.user_id, p_idempotency_key, v_operation, v_fingerprint, p.id, v_build_id, v_version_id, b.id, v_now
+      from p cross join b where p_idempotency_key is not null
+  )
+  select b.id into v_metrics_id from b;
+  if v_metrics_id is not null then
+    return (v_project_id, v_version_id, v_build_id, v_metrics_id, true, 'building')::private.creation_result;
   end if;
-  return v_result;
+  -- p_project_id was taken by a concurrent call between step 2 and step 3.
+  v_project := private.find_existing_project(v_actor.user_id, p_project_id, v_name, p_framework, p_prompt);
+  perform private.count_replay();
+  return private.existing_project_result(v_project);
 end
 $_$;
 
@@ -342,16 +381,17 @@ END),
 COMMENT ON TABLE public.project_build_metrics IS 'One row per build: started by create_* or start_build, finished by complete_build.';
 
 CREATE FUNCTION private.finish_build(p_build public.project_build_metrics, p_outcome text, p_error_message text, p_prompt text, p_actor_role text, p_request_id text) RETURNS private.build_outcome
-    LANGUAGE sql
+    LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  select case
-    when p_build.status = 'superseded'
-      then private.finish_superseded_build(p_build, p_outcome, p_error_message, p_actor_role, p_request_id)
-    when p_outcome = 'completed'
-      then private.finish_successful_build(p_build, p_prompt, p_actor_role, p_request_id)
-    else private.finish_unsuccessful_build(p_build, p_outcome, p_error_message, p_actor_role, p_request_id)
-  end
+begin
+  if p_build.status = 'superseded' then
+    return private.finish_superseded_build(p_build, p_outcome, p_error_message, p_actor_role, p_request_id);
+  elsif p_outcome = 'completed' then
+    return private.finish_successful_build(p_build, p_prompt, p_actor_role, p_request_id);
+  end if;
+  return private.finish_unsuccessful_build(p_build, p_outcome, p_error_message, p_actor_role, p_request_id);
+end
 $$;
 
 CREATE FUNCTION private.finish_successful_build(p_build public.project_build_metrics, p_prompt text, p_actor_role text, p_request_id text) RETURNS private.build_outcome
@@ -512,57 +552,6 @@ begin
   )
   select v_build_id, b.id, (select old.build_id::text from old limit 1), true into v_result from b;
   return v_result;
-end
-$$;
-
-CREATE FUNCTION private.insert_project_graph(p_with_version boolean, p_owner uuid, p_actor_role text, p_source text, p_project_id uuid, p_name text, p_framework text, p_prompt text, p_request_id text, p_idempotency_key text, p_operation text, p_fingerprint text) RETURNS private.creation_result
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-declare
-  v_now timestamptz := clock_timestamp();
-  v_project_id uuid := coalesce(p_project_id, gen_random_uuid());
-  v_build_id text := public.generate_ulid();
-  v_version_id text := case when p_with_version then public.generate_ulid() end;
-  v_metrics_id bigint;
-begin
-  with p as (
-    insert into public.projects (id, owner_id, name, framework, build_status, current_build_id,
-                                 current_version_id, last_build_started, created_by_service, created_at, updated_at)
-    values (v_project_id, p_owner, p_name, p_framework, 'building', v_build_id,
-            v_version_id, v_now, p_source, v_now, v_now)
-    on conflict (id) do nothing
-    returning id
-  ), b as (
-    insert into public.project_build_metrics (build_id, project_id, user_id, is_initial_build, status,
-                                              framework, prompt, started_at)
-    select v_build_id, p.id, p_owner, true, 'started', p_framework, p_prompt, v_now from p
-    returning id
-  ), v as (
-    insert into public.project_versions (version_id, project_id, user_id, build_id, status, framework, prompt, created_at)
-    select v_version_id, p.id, p_owner, v_build_id, 'building', p_framework, p_prompt, v_now
-      from p where v_version_id is not null
-  ), s as (
-    insert into public.ai_time_sessions (build_id, project_id, user_id, started_at)
-    select v_build_id, p.id, p_owner, v_now from p
-  ), e as (
-    insert into public.project_events (event_type, user_id, project_id, build_id, version_id,
-                                       actor_role, source, request_id, created_at)
-    select t.event_type, p_owner, p.id, v_build_id, t.version_id, p_actor_role, p_source, p_request_id, v_now
-      from p cross join (values ('project_created', null), ('build_started', null),
-                                ('version_created', v_version_id)) as t (event_type, version_id)
-     where t.event_type <> 'version_created' or v_version_id is not null
-  ), k as (
-    insert into public.idempotency_keys (owner_id, idempotency_key, operation, fingerprint, project_id,
-                                         build_id, version_id, build_metrics_id, created_at)
-    select p_owner, p_idempotency_key, p_operation, p_fingerprint, p.id, v_build_id, v_version_id, b.id, v_now
-      from p cross join b where p_idempotency_key is not null
-  )
-  select b.id into v_metrics_id from b;
-  if v_metrics_id is null then
-    return null;
-  end if;
-  return (v_project_id, v_version_id, v_build_id, v_metrics_id, true, 'building')::private.creation_result;
 end
 $$;
 
@@ -854,12 +843,16 @@ Errors: 22023 bad input or unknown/non-final status, PT404 unknown build, PT409 
 with another status, 55P03 lock wait over projects.lock_timeout. Callers: service_role.';
 
 CREATE FUNCTION public.create_complete_project(p_user_id uuid DEFAULT NULL::uuid, p_framework text DEFAULT 'react'::text, p_prompt text DEFAULT NULL::text, p_name text DEFAULT 'Untitled Project'::text, p_idempotency_key text DEFAULT NULL::text, p_project_id uuid DEFAULT NULL::uuid, p_source text DEFAULT NULL::text, p_request_id text DEFAULT NULL::text) RETURNS TABLE(project_id uuid, version_id text, build_id text, build_metrics_id bigint, created boolean, project_build_status text)
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  select c.project_id, c.version_id, c.build_id, c.build_metrics_id, c.created, c.project_build_status
-    from private.create_project(true, p_user_id, p_framework, p_prompt, p_name,
-                                p_idempotency_key, p_project_id, p_source, p_request_id) c
+begin
+  -- PL/pgSQL, not SQL: its plan is cached (a SQL function is planned again on every call).
+  return query
+    select c.project_id, c.version_id, c.build_id, c.build_metrics_id, c.created, c.project_build_status
+      from private.create_project(true, p_user_id, p_framework, p_prompt, p_name,
+                                  p_idempotency_key, p_project_id, p_source, p_request_id) c;
+end
 $$;
 
 COMMENT ON FUNCTION public.create_complete_project(p_user_id uuid, p_framework text, p_prompt text, p_name text, p_idempotency_key text, p_project_id uuid, p_source text, p_request_id text) IS 'Creates a project with its first build, AI-time session, audit events and an eager initial version, atomically.
@@ -880,12 +873,15 @@ projects.lock_timeout (retry).
 Callers: authenticated (for itself), service_role (for any user).';
 
 CREATE FUNCTION public.create_project_for_build(p_user_id uuid DEFAULT NULL::uuid, p_framework text DEFAULT 'react'::text, p_prompt text DEFAULT NULL::text, p_name text DEFAULT 'Untitled Project'::text, p_idempotency_key text DEFAULT NULL::text, p_project_id uuid DEFAULT NULL::uuid, p_source text DEFAULT NULL::text, p_request_id text DEFAULT NULL::text) RETURNS TABLE(project_id uuid, build_id text, build_metrics_id bigint, created boolean, project_build_status text)
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  select c.project_id, c.build_id, c.build_metrics_id, c.created, c.project_build_status
-    from private.create_project(false, p_user_id, p_framework, p_prompt, p_name,
-                                p_idempotency_key, p_project_id, p_source, p_request_id) c
+begin
+  return query
+    select c.project_id, c.build_id, c.build_metrics_id, c.created, c.project_build_status
+      from private.create_project(false, p_user_id, p_framework, p_prompt, p_name,
+                                  p_idempotency_key, p_project_id, p_source, p_request_id) c;
+end
 $$;
 
 COMMENT ON FUNCTION public.create_project_for_build(p_user_id uuid, p_framework text, p_prompt text, p_name text, p_idempotency_key text, p_project_id uuid, p_source text, p_request_id text) IS 'Creates a project with its first build, AI-time session and audit events, but no version (lazy versions).
@@ -1180,7 +1176,8 @@ COMMENT ON FUNCTION public.get_project_metrics(p_window interval) IS 'Creation a
 started/completed/failed/canceled/superseded, success rate (completed over finished), builds in
 flight now, average duration of finished builds, and idempotent replays (including duplicates
 absorbed by the duplicate window): replays write nothing, so they are a counter since the
-database last recovered from a crash, not a count over p_window; take differences to rate them. Errors: 22023 bad window. Callers: service_role.';
+database last recovered from a crash, not a count over p_window; take differences to rate them.
+Errors: 22023 bad window. Callers: service_role.';
 
 CREATE FUNCTION public.map_worker_status(p_status text) RETURNS text
     LANGUAGE plpgsql STABLE
@@ -1242,11 +1239,14 @@ Run it periodically, e.g. with pg_cron:
 Errors: 22023 bad window or batch size. Callers: service_role, DBAs.';
 
 CREATE FUNCTION public.start_build(p_project_id uuid, p_prompt text DEFAULT NULL::text, p_idempotency_key text DEFAULT NULL::text, p_request_id text DEFAULT NULL::text, p_framework text DEFAULT NULL::text) RETURNS TABLE(build_id text, build_metrics_id bigint, superseded_build_id text, created boolean)
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  select b.build_id, b.build_metrics_id, b.superseded_build_id, b.created
-    from private.start_build(p_project_id, p_prompt, p_idempotency_key, p_request_id, p_framework) b
+begin
+  return query
+    select b.build_id, b.build_metrics_id, b.superseded_build_id, b.created
+      from private.start_build(p_project_id, p_prompt, p_idempotency_key, p_request_id, p_framework) b;
+end
 $$;
 
 COMMENT ON FUNCTION public.start_build(p_project_id uuid, p_prompt text, p_idempotency_key text, p_request_id text, p_framework text) IS 'Starts a new build of a project, atomically: build_status ''building'', last_build_started, cleared
@@ -1614,8 +1614,6 @@ REVOKE ALL ON FUNCTION private.finish_superseded_build(p_build public.project_bu
 REVOKE ALL ON FUNCTION private.finish_unsuccessful_build(p_build public.project_build_metrics, p_outcome text, p_error_message text, p_actor_role text, p_request_id text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.insert_build(p_project public.projects, p_framework text, p_prompt text, p_actor_role text, p_request_id text, p_idempotency_key text, p_fingerprint text) FROM PUBLIC;
-
-REVOKE ALL ON FUNCTION private.insert_project_graph(p_with_version boolean, p_owner uuid, p_actor_role text, p_source text, p_project_id uuid, p_name text, p_framework text, p_prompt text, p_request_id text, p_idempotency_key text, p_operation text, p_fingerprint text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.lock_build(p_build_id text) FROM PUBLIC;
 

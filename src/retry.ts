@@ -1,8 +1,8 @@
 /**
  * Opt-in retries for transient failures (RetryableError: 40001, 40P01, 55P03,
- * 57014, network). A retry is safe only when the call carries an idempotency
- * key, so withRetry always supplies one: the caller's, or one it generates
- * once and reuses for every attempt. A retry can therefore never create twice.
+ * 57014, unavailable, network). A retry is safe only when the call carries an
+ * idempotency key, so withRetry always supplies one: the caller's, or one it
+ * generates once and reuses for every attempt. A retry can therefore never create twice.
  */
 import { RetryableError } from './errors.ts';
 import { newUlid } from './ulid.ts';

@@ -75,63 +75,6 @@ begin
 end
 $$;
 
--- Step 3 of creation: the project graph in one statement. The circular
--- references (project -> current build -> project) are checked at its end,
--- when every row exists. Returns null when p_project_id was taken meanwhile.
-create function private.insert_project_graph(
-  p_with_version boolean, p_owner uuid, p_actor_role text, p_source text, p_project_id uuid, p_name text,
-  p_framework text, p_prompt text, p_request_id text, p_idempotency_key text, p_operation text, p_fingerprint text
-) returns private.creation_result
-language plpgsql volatile
-set search_path = pg_catalog, pg_temp
-as $$
-declare
-  v_now timestamptz := clock_timestamp();
-  v_project_id uuid := coalesce(p_project_id, gen_random_uuid());
-  v_build_id text := public.generate_ulid();
-  v_version_id text := case when p_with_version then public.generate_ulid() end;
-  v_metrics_id bigint;
-begin
-  with p as (
-    insert into public.projects (id, owner_id, name, framework, build_status, current_build_id,
-                                 current_version_id, last_build_started, created_by_service, created_at, updated_at)
-    values (v_project_id, p_owner, p_name, p_framework, 'building', v_build_id,
-            v_version_id, v_now, p_source, v_now, v_now)
-    on conflict (id) do nothing
-    returning id
-  ), b as (
-    insert into public.project_build_metrics (build_id, project_id, user_id, is_initial_build, status,
-                                              framework, prompt, started_at)
-    select v_build_id, p.id, p_owner, true, 'started', p_framework, p_prompt, v_now from p
-    returning id
-  ), v as (
-    insert into public.project_versions (version_id, project_id, user_id, build_id, status, framework, prompt, created_at)
-    select v_version_id, p.id, p_owner, v_build_id, 'building', p_framework, p_prompt, v_now
-      from p where v_version_id is not null
-  ), s as (
-    insert into public.ai_time_sessions (build_id, project_id, user_id, started_at)
-    select v_build_id, p.id, p_owner, v_now from p
-  ), e as (
-    insert into public.project_events (event_type, user_id, project_id, build_id, version_id,
-                                       actor_role, source, request_id, created_at)
-    select t.event_type, p_owner, p.id, v_build_id, t.version_id, p_actor_role, p_source, p_request_id, v_now
-      from p cross join (values ('project_created', null), ('build_started', null),
-                                ('version_created', v_version_id)) as t (event_type, version_id)
-     where t.event_type <> 'version_created' or v_version_id is not null
-  ), k as (
-    insert into public.idempotency_keys (owner_id, idempotency_key, operation, fingerprint, project_id,
-                                         build_id, version_id, build_metrics_id, created_at)
-    select p_owner, p_idempotency_key, p_operation, p_fingerprint, p.id, v_build_id, v_version_id, b.id, v_now
-      from p cross join b where p_idempotency_key is not null
-  )
-  select b.id into v_metrics_id from b;
-  if v_metrics_id is null then
-    return null;
-  end if;
-  return (v_project_id, v_version_id, v_build_id, v_metrics_id, true, 'building')::private.creation_result;
-end
-$$;
-
 -- Creation in three named steps: replay by key, find the existing project
 -- (legacy id or duplicate window), insert the project graph.
 create function private.create_project(
@@ -157,7 +100,11 @@ declare
   v_fingerprint text;
   v_key public.idempotency_keys;
   v_project public.projects;
-  v_result private.creation_result;
+  v_now timestamptz;
+  v_project_id uuid;
+  v_build_id text;
+  v_version_id text;
+  v_metrics_id bigint;
 begin
   perform private.check_framework(p_framework), private.check_prompt(p_prompt),
           private.check_idempotency_key(p_idempotency_key);
@@ -188,17 +135,52 @@ begin
     end if;
   end if;
 
-  -- 3. Insert the project graph.
-  v_result := private.insert_project_graph(p_with_version, v_actor.user_id, v_actor.actor_role, v_source, p_project_id,
-                                           v_name, p_framework, p_prompt, v_request_id, p_idempotency_key,
-                                           v_operation, v_fingerprint);
-  if v_result.project_id is null then
-    -- p_project_id was taken by a concurrent call between step 2 and step 3.
-    v_project := private.find_existing_project(v_actor.user_id, p_project_id, v_name, p_framework, p_prompt);
-    perform private.count_replay();
-    return private.existing_project_result(v_project);
+  -- 3. Insert the project graph, in one statement: the circular references
+  -- (project -> current build -> project) are checked at its end, when every row exists.
+  v_now := clock_timestamp();
+  v_project_id := coalesce(p_project_id, gen_random_uuid());
+  v_build_id := public.generate_ulid();
+  v_version_id := case when p_with_version then public.generate_ulid() end;
+  with p as (
+    insert into public.projects (id, owner_id, name, framework, build_status, current_build_id,
+                                 current_version_id, last_build_started, created_by_service, created_at, updated_at)
+    values (v_project_id, v_actor.user_id, v_name, p_framework, 'building', v_build_id,
+            v_version_id, v_now, v_source, v_now, v_now)
+    on conflict (id) do nothing
+    returning id
+  ), b as (
+    insert into public.project_build_metrics (build_id, project_id, user_id, is_initial_build, status,
+                                              framework, prompt, started_at)
+    select v_build_id, p.id, v_actor.user_id, true, 'started', p_framework, p_prompt, v_now from p
+    returning id
+  ), v as (
+    insert into public.project_versions (version_id, project_id, user_id, build_id, status, framework, prompt, created_at)
+    select v_version_id, p.id, v_actor.user_id, v_build_id, 'building', p_framework, p_prompt, v_now
+      from p where v_version_id is not null
+  ), s as (
+    insert into public.ai_time_sessions (build_id, project_id, user_id, started_at)
+    select v_build_id, p.id, v_actor.user_id, v_now from p
+  ), e as (
+    insert into public.project_events (event_type, user_id, project_id, build_id, version_id,
+                                       actor_role, source, request_id, created_at)
+    select t.event_type, v_actor.user_id, p.id, v_build_id, t.version_id, v_actor.actor_role, v_source, v_request_id, v_now
+      from p cross join (values ('project_created', null), ('build_started', null),
+                                ('version_created', v_version_id)) as t (event_type, version_id)
+     where t.event_type <> 'version_created' or v_version_id is not null
+  ), k as (
+    insert into public.idempotency_keys (owner_id, idempotency_key, operation, fingerprint, project_id,
+                                         build_id, version_id, build_metrics_id, created_at)
+    select v_actor.user_id, p_idempotency_key, v_operation, v_fingerprint, p.id, v_build_id, v_version_id, b.id, v_now
+      from p cross join b where p_idempotency_key is not null
+  )
+  select b.id into v_metrics_id from b;
+  if v_metrics_id is not null then
+    return (v_project_id, v_version_id, v_build_id, v_metrics_id, true, 'building')::private.creation_result;
   end if;
-  return v_result;
+  -- p_project_id was taken by a concurrent call between step 2 and step 3.
+  v_project := private.find_existing_project(v_actor.user_id, p_project_id, v_name, p_framework, p_prompt);
+  perform private.count_replay();
+  return private.existing_project_result(v_project);
 end
 $$;
 
@@ -213,13 +195,17 @@ create function public.create_complete_project(
   p_request_id text default null
 ) returns table (project_id uuid, version_id text, build_id text, build_metrics_id bigint, created boolean,
                  project_build_status text)
-language sql volatile
+language plpgsql volatile
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
-  select c.project_id, c.version_id, c.build_id, c.build_metrics_id, c.created, c.project_build_status
-    from private.create_project(true, p_user_id, p_framework, p_prompt, p_name,
-                                p_idempotency_key, p_project_id, p_source, p_request_id) c
+begin
+  -- PL/pgSQL, not SQL: its plan is cached (a SQL function is planned again on every call).
+  return query
+    select c.project_id, c.version_id, c.build_id, c.build_metrics_id, c.created, c.project_build_status
+      from private.create_project(true, p_user_id, p_framework, p_prompt, p_name,
+                                  p_idempotency_key, p_project_id, p_source, p_request_id) c;
+end
 $$;
 
 comment on function public.create_complete_project(uuid, text, text, text, text, uuid, text, text) is
@@ -253,13 +239,16 @@ create function public.create_project_for_build(
   p_source text default null,
   p_request_id text default null
 ) returns table (project_id uuid, build_id text, build_metrics_id bigint, created boolean, project_build_status text)
-language sql volatile
+language plpgsql volatile
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
-  select c.project_id, c.build_id, c.build_metrics_id, c.created, c.project_build_status
-    from private.create_project(false, p_user_id, p_framework, p_prompt, p_name,
-                                p_idempotency_key, p_project_id, p_source, p_request_id) c
+begin
+  return query
+    select c.project_id, c.build_id, c.build_metrics_id, c.created, c.project_build_status
+      from private.create_project(false, p_user_id, p_framework, p_prompt, p_name,
+                                  p_idempotency_key, p_project_id, p_source, p_request_id) c;
+end
 $$;
 
 comment on function public.create_project_for_build(uuid, text, text, text, text, uuid, text, text) is
@@ -276,7 +265,6 @@ grant execute on function public.create_project_for_build(uuid, text, text, text
 drop function public.create_project_for_build(uuid, text, text, text, text, uuid, text, text);
 drop function public.create_complete_project(uuid, text, text, text, text, uuid, text, text);
 drop function private.create_project(boolean, uuid, text, text, text, text, uuid, text, text);
-drop function private.insert_project_graph(boolean, uuid, text, text, uuid, text, text, text, text, text, text, text);
 drop function private.find_existing_project(uuid, uuid, text, text, text);
 drop function private.existing_project_result(public.projects);
 drop type private.creation_result;

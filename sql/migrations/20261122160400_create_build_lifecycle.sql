@@ -179,16 +179,17 @@ create function private.finish_build(
   p_actor_role text,
   p_request_id text
 ) returns private.build_outcome
-language sql volatile
+language plpgsql volatile
 set search_path = pg_catalog, pg_temp
 as $$
-  select case
-    when p_build.status = 'superseded'
-      then private.finish_superseded_build(p_build, p_outcome, p_error_message, p_actor_role, p_request_id)
-    when p_outcome = 'completed'
-      then private.finish_successful_build(p_build, p_prompt, p_actor_role, p_request_id)
-    else private.finish_unsuccessful_build(p_build, p_outcome, p_error_message, p_actor_role, p_request_id)
-  end
+begin
+  if p_build.status = 'superseded' then
+    return private.finish_superseded_build(p_build, p_outcome, p_error_message, p_actor_role, p_request_id);
+  elsif p_outcome = 'completed' then
+    return private.finish_successful_build(p_build, p_prompt, p_actor_role, p_request_id);
+  end if;
+  return private.finish_unsuccessful_build(p_build, p_outcome, p_error_message, p_actor_role, p_request_id);
+end
 $$;
 
 -- migrate:down

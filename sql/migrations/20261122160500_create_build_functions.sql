@@ -137,12 +137,15 @@ create function public.start_build(
   p_request_id text default null,
   p_framework text default null
 ) returns table (build_id text, build_metrics_id bigint, superseded_build_id text, created boolean)
-language sql volatile
+language plpgsql volatile
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
-  select b.build_id, b.build_metrics_id, b.superseded_build_id, b.created
-    from private.start_build(p_project_id, p_prompt, p_idempotency_key, p_request_id, p_framework) b
+begin
+  return query
+    select b.build_id, b.build_metrics_id, b.superseded_build_id, b.created
+      from private.start_build(p_project_id, p_prompt, p_idempotency_key, p_request_id, p_framework) b;
+end
 $$;
 comment on function public.start_build(uuid, text, text, text, text) is
 $$Starts a new build of a project, atomically: build_status 'building', last_build_started, cleared

@@ -47,7 +47,8 @@ $$Creation and build counts over the last p_window (default 1 hour): projects cr
 started/completed/failed/canceled/superseded, success rate (completed over finished), builds in
 flight now, average duration of finished builds, and idempotent replays (including duplicates
 absorbed by the duplicate window): replays write nothing, so they are a counter since the
-database last recovered from a crash, not a count over p_window; take differences to rate them. Errors: 22023 bad window. Callers: service_role.$$;
+database last recovered from a crash, not a count over p_window; take differences to rate them.
+Errors: 22023 bad window. Callers: service_role.$$;
 revoke execute on function public.get_project_metrics(interval) from public, anon, authenticated;
 grant execute on function public.get_project_metrics(interval) to service_role;
 

@@ -60,7 +60,6 @@ insert into expected_functions
     'lock_timeout()', 'wait_for_owner_lock(uuid)', 'lock_owner(uuid)', 'lock_project(uuid)', 'fingerprint(text[])',
     'raise_key_reused(text)', 'count_replay()', 'replay_by_key(uuid,text,text)',
     'existing_project_result(public.projects)', 'find_existing_project(uuid,uuid,text,text,text)',
-    'insert_project_graph(boolean,uuid,text,text,uuid,text,text,text,text,text,text,text)',
     'create_project(boolean,uuid,text,text,text,text,uuid,text,text)',
     'finish_superseded_build(public.project_build_metrics,text,text,text,text)',
     'finish_successful_build(public.project_build_metrics,text,text,text)',

@@ -126,5 +126,13 @@ describe('generated call sequences, in concurrent waves', () => {
       if (!a.created) expect(a.versionId).toBeNull();
     }
   });
-});
 
+  it('a project whose version was discarded by a newer build answers versionId null, and it parses', async () => {
+    const user = await createUser(owner);
+    const web = fromPostgres(pool, { actAs: { userId: user }, logger: null });
+    const first = await web.createCompleteProject({ prompt: 'a landing page' });
+    await web.startBuild({ projectId: first.projectId, prompt: 'a darker landing page' });
+    const again = await web.createCompleteProject({ prompt: 'a landing page' });
+    expect(again).toMatchObject({ projectId: first.projectId, created: false, versionId: null, projectStatus: 'building' });
+  });
+});

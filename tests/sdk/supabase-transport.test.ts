@@ -12,6 +12,7 @@ import { ConflictError, NotFoundError, PermissionError, RetryableError, Validati
 import { anonKey, serviceRoleKey, legacyUserJwt as userJwt } from '../../scripts/lib/jwt.ts';
 import { connect, createUser, type Sql, rejection } from '../helpers/db.ts';
 import { postgrestFetch } from '../helpers/postgrest-fetch.ts';
+import { freePort } from '../helpers/edge.ts';
 
 const SECRET = 'super-secret-jwt-token-with-at-least-32-characters-long';
 const URL_ = 'http://127.0.0.1:54321';
@@ -90,6 +91,27 @@ describe('fromSupabase (supabase-js rpc)', () => {
     const err = await rejection(api.getBuildStatus('01ARZ3NDEKTSV4RRFFQ69G5FAV'));
     expect(err).toBeInstanceOf(RetryableError);
     expect(err).toMatchObject({ sqlstate: '55P03', httpStatus: 503 });
+  });
+
+  it('turns PostgREST\'s refusal of the session (PGRST301, HTTP 401) into PermissionError 401 with a hint to refresh', async () => {
+    const user = await createUser(sql);
+    const api = fromSupabase(client(userJwt(user, 'another-secret-another-secret-another-secret')), { logger: null });
+    const err = await rejection(api.createCompleteProject({ name: 'Stale session' }));
+    expect(err).toBeInstanceOf(PermissionError);
+    expect(err).toMatchObject({ code: 'invalid_session', httpStatus: 401, sqlstate: 'PGRST301' });
+    expect(String(err.hint)).toMatch(/refresh/);
+  });
+
+  it('tells a refused connection (unavailable: the call did not run) from a network failure', async () => {
+    // A port nothing listens on (port 1 would not do: fetch refuses it without connecting).
+    const refused = createClient(`http://127.0.0.1:${await freePort()}`, anonKey(SECRET), {
+      global: { headers: { Authorization: `Bearer ${serviceRoleKey(SECRET)}` } },
+      auth: { persistSession: false, autoRefreshToken: false },
+      realtime: { transport: ws as never },
+    });
+    const err = await rejection(fromSupabase(refused, { logger: null }).getBuildStatus('01ARZ3NDEKTSV4RRFFQ69G5FAV'));
+    expect(err).toBeInstanceOf(RetryableError);
+    expect(err).toMatchObject({ code: 'unavailable', httpStatus: 503 });
   });
 
   it('treats a network failure (supabase-js status 0) as retryable with an unknown outcome', async () => {
