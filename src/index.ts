@@ -17,9 +17,14 @@ import { postgresTransport, type ActAs } from './postgres.ts';
 
 export * from './browser.ts';
 
-/** The API over postgres.js, acting as a user (`{ userId }`) or `'service_role'`. */
-export function fromPostgres(sql: postgres.Sql, options: ApiOptions & { actAs: ActAs }): ProjectsApi {
-  return createApi(postgresTransport(sql, options.actAs), options);
+/**
+ * The API over postgres.js, acting as a user (`{ userId }`) or `'service_role'`.
+ * `read`: a pool on a read replica (`createPostgresClient(readUrl)`); read-only
+ * calls (build status) go there, and a row it has not replayed yet is read
+ * from the primary, so a caller always sees its own writes.
+ */
+export function fromPostgres(sql: postgres.Sql, options: ApiOptions & { actAs: ActAs; read?: postgres.Sql }): ProjectsApi {
+  return createApi(postgresTransport(sql, options.actAs, options.read), options);
 }
 
 export { createPostgresClient, type ActAs, type PostgresClientOptions } from './postgres.ts';

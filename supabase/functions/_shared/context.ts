@@ -23,6 +23,22 @@ function database(): postgres.Sql {
   return pool;
 }
 
+let readPool: postgres.Sql | null | undefined;
+
+/**
+ * A pool on a read replica, when one is configured: read-only calls (build
+ * status) go there. Hosted projects set DB_READ_URL as a function secret
+ * (names starting SUPABASE_ are reserved); SUPABASE_DB_READ_URL is read first
+ * where it can be set (local, self-hosted).
+ */
+function readReplica(): postgres.Sql | undefined {
+  if (readPool === undefined) {
+    const url = Deno.env.get('SUPABASE_DB_READ_URL') || Deno.env.get('DB_READ_URL');
+    readPool = url ? createPostgresClient(url, { max: Number(Deno.env.get('EDGE_DB_POOL_SIZE') ?? '3'), pooler: true }) : null;
+  }
+  return readPool ?? undefined;
+}
+
 const jwks = loadJwks((name) => Deno.env.get(name));
 
 export interface Caller {
@@ -37,5 +53,5 @@ export async function authenticate(req: Request, allowed: Claims['role'][]): Pro
     throw new HttpError(claims.role === 'anon' ? 401 : 403, 'permission_denied', `this function needs a ${allowed.join(' or ')} token`);
   }
   const actAs = claims.role === 'service_role' ? ('service_role' as const) : { userId: claims.sub! };
-  return { claims, api: fromPostgres(database(), { actAs, logger: null }) };
+  return { claims, api: fromPostgres(database(), { actAs, read: readReplica(), logger: null }) };
 }
