@@ -246,7 +246,7 @@ async function main(): Promise<number> {
     progress(`  increment ${ulid.increment_ratio.toFixed(2)}x, fresh millisecond ${ulid.fresh_ratio.toFixed(2)}x`);
 
     progress('the HTTP path against direct SQL, 8 concurrent callers');
-    const http = await benchHttp(url, { callers: 8, seconds: quick ? 3 : 10, poolSize: Number(process.env.EDGE_DB_POOL_SIZE ?? 8) });
+    const http = await benchHttp(url, { callers: 8, seconds: quick ? 3 : 10, poolSize: Number(process.env.EDGE_DB_POOL_SIZE ?? 3) });
     progress(`  edge ${http.http.per_second.toFixed(0)}/s, SQL ${http.sql.per_second.toFixed(0)}/s`);
 
     progress('same-user storm: 100 identical requests at once');

@@ -3,8 +3,16 @@
  * caller, a random name, no key) by N concurrent callers for a fixed time,
  * once through the create-project edge function (Deno serving
  * supabase/functions on loopback, user JWTs) and once from Node with the SDK
- * over postgres.js (what the function does inside). Throughput and p50/p99.
+ * over postgres.js (what the function does inside). Throughput, p50/p99, and
+ * the CPU each path spends per request (Deno's, and Node's SDK), which the
+ * machine's load does not blur as it blurs throughput.
+ *
+ * The callers use node:http with keep-alive: fetch (undici) costs the load
+ * generator three times the CPU per request, taken from the same cores the
+ * server needs.
  */
+import http from 'node:http';
+import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { createPostgresClient, fromPostgres } from '../../src/index.ts';
 import { startEdgeRuntime } from './edge-runtime.ts';
@@ -18,6 +26,8 @@ export interface PathResult {
   per_second: number;
   p50_ms: number;
   p99_ms: number;
+  /** CPU time per request of the process serving it (Deno for HTTP, Node's SDK for SQL). */
+  cpu_us_per_request: number;
 }
 
 export interface HttpResults {
@@ -31,12 +41,19 @@ export interface HttpResults {
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
+/** CPU time (user + system) of a process in µs, from /proc. */
+function processCpuUs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000; // clock ticks of 10 ms
+}
+
 /** Runs `once` in `callers` loops for `seconds`; each loop gets its index. */
-async function load(callers: number, seconds: number, once: (caller: number, i: number) => Promise<void>): Promise<PathResult> {
+async function load(callers: number, seconds: number, once: (caller: number, i: number) => Promise<void>, cpuUs: () => number): Promise<PathResult> {
   const latencies: number[] = [];
   let errors = 0;
   const end = performance.now() + seconds * 1000;
   const started = performance.now();
+  const cpu0 = cpuUs();
   await Promise.all(
     Array.from({ length: callers }, async (_, caller) => {
       for (let i = 0; performance.now() < end; i++) {
@@ -50,9 +67,17 @@ async function load(callers: number, seconds: number, once: (caller: number, i: 
       }
     }),
   );
+  const cpu = cpuUs() - cpu0;
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return { requests: latencies.length, errors, per_second: latencies.length / elapsed, p50_ms: quantile(latencies, 0.5), p99_ms: quantile(latencies, 0.99) };
+  return {
+    requests: latencies.length,
+    errors,
+    per_second: latencies.length / elapsed,
+    p50_ms: quantile(latencies, 0.5),
+    p99_ms: quantile(latencies, 0.99),
+    cpu_us_per_request: cpu / Math.max(1, latencies.length + errors),
+  };
 }
 
 export async function benchHttp(dbUrl: string, opts: { callers: number; seconds: number; poolSize: number }): Promise<HttpResults> {
@@ -60,24 +85,35 @@ export async function benchHttp(dbUrl: string, opts: { callers: number; seconds:
   const owner = postgres(dbUrl, { max: 1, onnotice: () => undefined });
   const users = (await owner<{ id: string }[]>`select id from bench.users order by n limit ${callers}`).map((r) => r.id);
   await owner.end();
-  const body = (caller: number, i: number) => ({ name: `Http ${caller} ${i} ${Math.random()}`, framework: 'react', prompt: 'a bench prompt' });
+  const body = (caller: number, i: number) => JSON.stringify({ name: `Http ${caller} ${i} ${Math.random()}`, framework: 'react', prompt: 'a bench prompt' });
 
   const edge = await startEdgeRuntime({ SUPABASE_DB_URL: dbUrl, SUPABASE_JWT_SECRET: JWT_SECRET, EDGE_DB_POOL_SIZE: String(poolSize) });
-  let http: PathResult;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: callers });
+  let viaHttp: PathResult;
   try {
+    const { port } = new URL(edge.url);
     const tokens = users.map((u) => userJwt(u, JWT_SECRET));
-    const post = async (caller: number, i: number) => {
-      const res = await fetch(`${edge.url}/functions/v1/create-project`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[caller]}` },
-        body: JSON.stringify(body(caller, i)),
+    const post = (caller: number, i: number) =>
+      new Promise<void>((resolve, reject) => {
+        const payload = body(caller, i);
+        const req = http.request(
+          {
+            host: '127.0.0.1', port, path: '/functions/v1/create-project', method: 'POST', agent,
+            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), authorization: `Bearer ${tokens[caller]}` },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => (res.statusCode === 201 ? resolve() : reject(new Error(`create-project answered ${res.statusCode}`))));
+          },
+        );
+        req.on('error', reject);
+        req.end(payload);
       });
-      await res.arrayBuffer();
-      if (res.status !== 201) throw new Error(`create-project answered ${res.status}`);
-    };
-    await load(callers, 1, post); // warm-up: Deno compiles, the pool opens
-    http = await load(callers, seconds, post);
+    const denoCpu = () => processCpuUs(edge.pid);
+    await load(callers, 1, post, denoCpu); // warm-up: Deno compiles, the pool opens
+    viaHttp = await load(callers, seconds, post, denoCpu);
   } finally {
+    agent.destroy();
     await edge.stop();
   }
 
@@ -85,11 +121,15 @@ export async function benchHttp(dbUrl: string, opts: { callers: number; seconds:
   try {
     const apis = users.map((u) => fromPostgres(pool, { actAs: { userId: u }, logger: null }));
     const create = async (caller: number, i: number) => {
-      await apis[caller]!.createCompleteProject(body(caller, i));
+      await apis[caller]!.createCompleteProject(JSON.parse(body(caller, i)) as { name: string });
     };
-    await load(callers, 1, create);
-    const sql = await load(callers, seconds, create);
-    return { callers, seconds, edge_pool_size: poolSize, http, sql, ratio: http.per_second / sql.per_second };
+    const nodeCpu = () => {
+      const u = process.cpuUsage();
+      return u.user + u.system;
+    };
+    await load(callers, 1, create, nodeCpu);
+    const viaSql = await load(callers, seconds, create, nodeCpu);
+    return { callers, seconds, edge_pool_size: poolSize, http: viaHttp, sql: viaSql, ratio: viaHttp.per_second / viaSql.per_second };
   } finally {
     await pool.end();
   }

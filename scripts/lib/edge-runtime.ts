@@ -9,6 +9,8 @@ import { root } from './config.ts';
 
 export interface EdgeRuntime {
   url: string;
+  /** The Deno process (for the bench's CPU accounting). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ export async function startEdgeRuntime(env: Record<string, string>): Promise<Edg
   child.removeAllListeners('exit');
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
