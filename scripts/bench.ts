@@ -21,7 +21,7 @@ import { startThrowaway, type Throwaway } from './lib/throwaway.ts';
 import { evaluateTargets, renderReport, type BenchResults, type CreationCurve } from './lib/bench-report.ts';
 import { benchHttp } from './lib/bench-http.ts';
 import { benchUlid } from './lib/bench-ulid.ts';
-import { FLOOR_KEY_SQL, FLOOR_SQL, OURS_KEY_SQL, OURS_SQL, POLL_SQL, REPLAY_SQL, SELECT1_SQL, setupBench } from './lib/bench-sql.ts';
+import { FLOOR_KEY_SQL, FLOOR_SQL, OURS_KEY_SQL, OURS_SQL, REPLAY_SQL, SELECT1_SQL, pollScripts, setupBench } from './lib/bench-sql.ts';
 import { pgbenchPath, pgbenchScript, runPgbench } from './lib/pgbench.ts';
 
 // Output piped into a reader that quits (| head) must not kill us before cleanup.
@@ -183,7 +183,7 @@ async function main(): Promise<number> {
       ours: await pgbenchScript(dir, 'ours.sql', OURS_SQL),
       oursKey: await pgbenchScript(dir, 'ours-key.sql', OURS_KEY_SQL),
       replay: await pgbenchScript(dir, 'replay.sql', REPLAY_SQL),
-      poll: await pgbenchScript(dir, 'poll.sql', POLL_SQL),
+      poll: await Promise.all((await pollScripts(url, 16)).map((p) => pgbenchScript(dir, p.name, p.body))),
       select1: await pgbenchScript(dir, 'select1.sql', SELECT1_SQL),
     };
 

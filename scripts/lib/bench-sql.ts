@@ -66,15 +66,24 @@ select * from public.create_complete_project(
   p_name => 'Replayed', p_framework => 'react', p_prompt => 'a bench prompt', p_idempotency_key => 'bench-replay');`;
 
 /**
- * A poll as the SDK's postgres.js transport sends it: one simple-protocol
+ * Polls as the SDK's postgres.js transport sends them: one simple-protocol
  * round trip that sets the user's role and claims locally, then reads the
- * build's status through row-level security. (The claims and build id come
- * from bench.poll by client number, where the SDK would send literals.)
+ * build's status through row-level security. One script per user, with its
+ * literals; pgbench picks one at random for each transaction.
  */
-export const POLL_SQL = `
-select set_config('role', 'authenticated', true), set_config('request.jwt.claims', p.claims, true)
-  from bench.poll p where p.n = :client_id + 1 \\;
-select * from public.get_build_status((select build_id from bench.poll where n = :client_id + 1));`;
+export async function pollScripts(url: string, users: number): Promise<{ name: string; body: string }[]> {
+  const sql = postgres(url, { max: 1, onnotice: () => undefined });
+  try {
+    const rows = await sql<{ n: number; claims: string; build_id: string }[]>`select n, claims, build_id from bench.poll where n <= ${users} order by n`;
+    return rows.map((r) => ({
+      name: `poll-${r.n}.sql`,
+      body: `select set_config('role', 'authenticated', true), set_config('request.jwt.claims', '${r.claims}', true) \\;
+select * from public.get_build_status('${r.build_id}');`,
+    }));
+  } finally {
+    await sql.end();
+  }
+}
 
 export const SELECT1_SQL = 'select 1;';
 
@@ -98,8 +107,6 @@ export async function setupBench(url: string): Promise<void> {
                (public.create_complete_project(p_user_id => u.id, p_name => 'Polled', p_prompt => 'a bench prompt')).build_id
           from bench.users u
         on conflict do nothing;
-      grant usage on schema bench to authenticated;
-      grant select on bench.poll to authenticated;
       -- the key every replay repeats
       select count(*) from bench.users u,
         lateral public.create_complete_project(p_user_id => u.id, p_name => 'Replayed', p_prompt => 'a bench prompt',

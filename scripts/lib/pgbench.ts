@@ -26,17 +26,18 @@ export interface PgbenchRun {
   env?: Record<string, string>;
 }
 
-export async function runPgbench(url: string, script: string, opts: PgbenchRun): Promise<PgbenchResult> {
+/** Runs one script, or several (each transaction then picks one at random). */
+export async function runPgbench(url: string, script: string | string[], opts: PgbenchRun): Promise<PgbenchResult> {
   const u = new URL(url);
   if (u.hostname !== '127.0.0.1' && u.hostname !== 'localhost') throw new Error(`the bench runs on loopback only, not ${u.hostname}`);
   const { clients, seconds } = opts;
   const r = await run(
     pgbenchPath,
     ['-n', '-M', opts.protocol ?? 'prepared', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds),
-      '-f', script, '-h', u.hostname, '-p', u.port, '-U', 'postgres', 'postgres'],
+      ...[script].flat().flatMap((f) => ['-f', f]), '-h', u.hostname, '-p', u.port, '-U', 'postgres', 'postgres'],
     { env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password), ...opts.env } },
   );
-  if (r.code !== 0) throw new Error(`pgbench failed (${path.basename(script)}, ${clients} clients):\n${r.stderr}${r.stdout}`);
+  if (r.code !== 0) throw new Error(`pgbench failed (${[script].flat().map((f) => path.basename(f)).join(', ')}, ${clients} clients):\n${r.stderr}${r.stdout}`);
   const processed = Number(/number of transactions actually processed: (\d+)/.exec(r.stdout)?.[1]);
   const latencyMs = Number(/latency average = ([\d.]+) ms/.exec(r.stdout)?.[1]);
   const failed = Number(/number of failed transactions: (\d+)/.exec(r.stdout)?.[1] ?? 0);
