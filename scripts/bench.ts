@@ -164,6 +164,7 @@ async function strategies(url: string, rounds: number) {
 async function main(): Promise<number> {
   if (!existsSync(pgbenchPath)) throw new Error('pgbench is not installed: apt-get install postgresql-15 (or run .ci/run)');
   const started = Date.now();
+  const loadAtStart = os.loadavg()[0]!;
   let db: Throwaway | undefined;
   let url = process.env.BENCH_DATABASE_URL || '';
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-'));
@@ -188,8 +189,8 @@ async function main(): Promise<number> {
     };
 
     progress('warming up');
-    await runPgbench(url, scripts.ours, { clients: 4, seconds: 2 });
-    await runPgbench(url, scripts.floor, { clients: 4, seconds: 2 });
+    await runPgbench(url, scripts.ours, { clients: 4, seconds: quick ? 1 : 2 });
+    await runPgbench(url, scripts.floor, { clients: 4, seconds: quick ? 1 : 2 });
 
     const sql = postgres(url, { max: 1, onnotice: () => undefined });
     const tps = async (file: string, clients: number, env: Record<string, string> = {}) => {
@@ -246,7 +247,7 @@ async function main(): Promise<number> {
     progress(`  increment ${ulid.increment_ratio.toFixed(2)}x, fresh millisecond ${ulid.fresh_ratio.toFixed(2)}x`);
 
     progress('the HTTP path against direct SQL, 8 concurrent callers');
-    const http = await benchHttp(url, { callers: 8, seconds: quick ? 3 : 10, poolSize: Number(process.env.EDGE_DB_POOL_SIZE ?? 3) });
+    const http = await benchHttp(url, { callers: 8, seconds: quick ? 2 : 10, poolSize: Number(process.env.EDGE_DB_POOL_SIZE ?? 3) });
     progress(`  edge ${http.http.per_second.toFixed(0)}/s, SQL ${http.sql.per_second.toFixed(0)}/s`);
 
     progress('same-user storm: 100 identical requests at once');
@@ -261,7 +262,7 @@ async function main(): Promise<number> {
       generated_at: new Date().toISOString(),
       quick,
       seconds_per_run: SECONDS,
-      machine: { cpus: os.cpus().length, memory_gib: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+      machine: { cpus: os.cpus().length, memory_gib: Math.round(os.totalmem() / 2 ** 30), node: process.version, load_average: [loadAtStart, os.loadavg()[0]!] },
       server: version.split(',')[0]!,
       select1_tps_by_clients: select1,
       creation: { without_key: withoutKey, with_key: withKey },

@@ -12,7 +12,8 @@ export interface BenchResults {
   generated_at: string;
   quick: boolean;
   seconds_per_run: number;
-  machine: { cpus: number; memory_gib: number; node: string };
+  /** load_average: the 1-minute load average when the run started and when it ended (other work on the machine). */
+  machine: { cpus: number; memory_gib: number; node: string; load_average: [number, number] };
   server: string;
   select1_tps_by_clients: Record<number, number>;
   creation: { without_key: CreationCurve; with_key: CreationCurve };
@@ -148,7 +149,7 @@ function markdown(r: BenchResults, targets: Target[]): string {
   const lines = [
     '# Benchmark results',
     '',
-    `Generated ${r.generated_at} by \`npm run bench${r.quick ? ' -- --quick' : ''}\` on ${r.machine.cpus} CPUs, ${r.machine.memory_gib} GiB, Node ${r.machine.node}, ${r.server} (throwaway cluster on loopback, fsync and synchronous_commit on). ${r.seconds_per_run} s per pgbench run; every number below comes from this one run (${r.duration_s} s).`,
+    `Generated ${r.generated_at} by \`npm run bench${r.quick ? ' -- --quick' : ''}\` on ${r.machine.cpus} CPUs, ${r.machine.memory_gib} GiB, Node ${r.machine.node}, ${r.server} (throwaway cluster on loopback, fsync and synchronous_commit on). ${r.seconds_per_run} s per pgbench run; every number below comes from this one run (${r.duration_s} s). Load average ${r.machine.load_average[0].toFixed(1)} at the start and ${r.machine.load_average[1].toFixed(1)} at the end${r.machine.load_average[1] > r.machine.cpus ? ': the machine was busy with other work, which blurs single runs (single-client creation most, as its commits wait on a shared disk)' : ''}.`,
     '',
     '## Targets',
     '',
