@@ -18,7 +18,7 @@ import postgres from 'postgres';
 import { root } from './lib/config.ts';
 import { migrate } from './lib/migrate.ts';
 import { startThrowaway, type Throwaway } from './lib/throwaway.ts';
-import { evaluateTargets, renderReport, type BenchResults, type CreationCurve } from './lib/bench-report.ts';
+import { evaluateTargets, exitCode, renderReport, targetLines, type BenchResults, type CreationCurve } from './lib/bench-report.ts';
 import { benchHttp } from './lib/bench-http.ts';
 import { benchUlid } from './lib/bench-ulid.ts';
 import { FLOOR_KEY_SQL, FLOOR_SQL, OURS_KEY_SQL, OURS_SQL, REPLAY_SQL, SELECT1_SQL, pollScripts, setupBench } from './lib/bench-sql.ts';
@@ -290,14 +290,10 @@ async function main(): Promise<number> {
       : files;
     for (const [name, text] of Object.entries(written)) await writeFile(path.join(outDir, name), text);
 
-    const width = Math.max(...targets.map((t) => t.measure.length));
-    for (const t of targets) {
-      const value = Number.isInteger(t.value) ? String(t.value) : t.value.toFixed(2);
-      console.log(`${t.met ? '  ' : '✗ '}${t.measure.padEnd(width)}  ${value.padStart(7)}  (target ${t.op} ${t.target % 1 ? t.target.toFixed(2) : t.target})${t.met ? '' : '  MISSED'}`);
-    }
-    const missed = targets.filter((t) => !t.met).length;
-    console.log(`${missed ? `${missed} of ${targets.length} targets MISSED` : `all ${targets.length} targets met`}; wrote ${Object.keys(written).map((f) => `bench/results/${f}`).join(', ')} in ${results.duration_s} s`);
-    return check && missed ? 1 : 0;
+    const verdict = targetLines(targets);
+    for (const line of verdict.slice(0, -1)) console.log(line);
+    console.log(`${verdict.at(-1)}; wrote ${Object.keys(written).map((f) => `bench/results/${f}`).join(', ')} in ${results.duration_s} s`);
+    return exitCode(targets, check);
   } finally {
     await rm(dir, { recursive: true, force: true });
     await db?.dispose();

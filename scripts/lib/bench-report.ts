@@ -68,6 +68,20 @@ export function evaluateTargets(r: BenchResults): Target[] {
   ];
 }
 
+/** The console's verdict: one line per target, each miss marked MISSED, then a summary line. */
+export function targetLines(targets: Target[]): string[] {
+  const width = Math.max(...targets.map((t) => t.measure.length));
+  const lines = targets.map((t) => {
+    const value = Number.isInteger(t.value) ? String(t.value) : t.value.toFixed(2);
+    return `${t.met ? '  ' : '✗ '}${t.measure.padEnd(width)}  ${value.padStart(7)}  (target ${t.op} ${num(t.target)})${t.met ? '' : '  MISSED'}`;
+  });
+  const missed = targets.filter((t) => !t.met).length;
+  return [...lines, missed ? `${missed} of ${targets.length} targets MISSED` : `all ${targets.length} targets met`];
+}
+
+/** The bench's exit code: 1 with --check when a target was missed, else 0. */
+export const exitCode = (targets: Target[], check: boolean) => (check && targets.some((t) => !t.met) ? 1 : 0);
+
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 const f2 = (v: number) => v.toFixed(2);
 const num = (v: number) => (Number.isInteger(v) ? String(v) : v >= 100 ? v.toFixed(0) : f2(v));
