@@ -7,6 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEdgeRuntime, type EdgeRuntime } from '../../scripts/lib/edge-runtime.ts';
+import { userJwt } from '../../scripts/lib/jwt.ts';
 import { startPrimaryWithReplica, type PrimaryWithReplica } from '../../scripts/lib/replica.ts';
 import { createPostgresClient, fromPostgres, type ProjectsApi } from '../../src/index.ts';
 
@@ -15,12 +17,13 @@ let primary: postgres.Sql;
 let replica: postgres.Sql;
 let user: ProjectsApi;
 let worker: ProjectsApi;
+let userId: string;
 
 beforeAll(async () => {
   cluster = await startPrimaryWithReplica();
   primary = createPostgresClient(cluster.primaryUrl, { max: 4 });
   replica = createPostgresClient(cluster.replicaUrl, { max: 4 });
-  const userId = randomUUID();
+  userId = randomUUID();
   await primary`insert into auth.users (id, email) values (${userId}, ${`${userId}@example.test`})`;
   user = fromPostgres(primary, { actAs: { userId }, read: replica, logger: null });
   worker = fromPostgres(primary, { actAs: 'service_role', logger: null });
@@ -86,5 +89,41 @@ describe('a read replica', () => {
   it('still answers not found for a build that exists nowhere', async () => {
     const missing = await user.getBuildStatus('01ARZ3NDEKTSV4RRFFQ69G5FAV').catch((e: Error) => e);
     expect(missing).toMatchObject({ code: 'not_found' });
+  });
+});
+
+describe('the edge functions with DB_READ_URL', () => {
+  const secret = 'replica-test-jwt-secret-with-at-least-32-characters';
+  let edge: EdgeRuntime;
+  beforeAll(async () => {
+    edge = await startEdgeRuntime({ SUPABASE_DB_URL: cluster.primaryUrl, DB_READ_URL: cluster.replicaUrl, SUPABASE_JWT_SECRET: secret });
+  }, 90_000);
+  afterAll(async () => {
+    await edge?.stop();
+  });
+
+  const status = async (buildId: string) => {
+    const res = await fetch(`${edge.url}/functions/v1/build-status?buildId=${buildId}`, { headers: { authorization: `Bearer ${userJwt(userId, secret)}` } });
+    return { code: res.status, body: (await res.json()) as { status?: string } };
+  };
+
+  it('answer build-status from the replica, and from the primary for a build it has not replayed yet', async () => {
+    const res = await fetch(`${edge.url}/functions/v1/create-project`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${userJwt(userId, secret)}` },
+      body: JSON.stringify({ name: 'Through the edge' }),
+    });
+    expect(res.status).toBe(201);
+    const { buildId } = (await res.json()) as { buildId: string };
+    await replicaCaughtUp();
+    await replica`select pg_wal_replay_pause()`;
+    try {
+      await worker.completeBuild({ buildId, status: 'completed' });
+      expect(await status(buildId)).toEqual({ code: 200, body: expect.objectContaining({ status: 'started' }) });
+      const { buildId: unreplayed } = await user.createCompleteProject({ name: 'Edge, not replayed yet' });
+      expect(await status(unreplayed)).toEqual({ code: 200, body: expect.objectContaining({ status: 'started' }) });
+    } finally {
+      await replica`select pg_wal_replay_resume()`;
+    }
   });
 });
