@@ -176,6 +176,8 @@ async function main(): Promise<number> {
       });
       url = db.url;
     }
+    const host = new URL(url).hostname;
+    if (host !== '127.0.0.1' && host !== 'localhost') throw new Error(`BENCH_DATABASE_URL must be on loopback (127.0.0.1), not ${host}: the bench writes to it`);
     await migrate(url, () => undefined);
     await setupBench(url);
     const scripts = {
