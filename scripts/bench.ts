@@ -1,10 +1,13 @@
 /**
- * npm run bench [-- --quick]: throughput and latency of project creation
- * against the raw-insert floor and the seeds' strategies, measured in one run
- * on a throwaway PostgreSQL 17 (or BENCH_DATABASE_URL). Not part of npm test.
+ * npm run bench [-- --quick] [-- --check]: what project creation, replays,
+ * ULIDs, polling and the HTTP path cost, each against its own floor measured
+ * in the same run, on a throwaway PostgreSQL 17 on loopback (or
+ * BENCH_DATABASE_URL, which must be on loopback). Not part of npm test.
  *
- * Writes bench/results/latest.{md,json}, throughput.svg and strategies.svg,
- * and prints the ratios. Targets are reported, never asserted.
+ * Writes only bench/results: latest.{md,json} and two SVG charts (a --quick
+ * run writes quick.{md,json}, which git ignores). Prints every target; a
+ * missed one is marked MISSED, and with --check the run then exits 1.
+ * --quick takes well under 90 s: shorter runs, fewer points and values.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -12,44 +15,26 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
-import { run } from './lib/cluster.ts';
-import { debianPg15 } from './lib/binaries.ts';
 import { root } from './lib/config.ts';
 import { migrate } from './lib/migrate.ts';
 import { startThrowaway, type Throwaway } from './lib/throwaway.ts';
-import { readmeSection, renderReport, type BenchResults } from './lib/bench-report.ts';
-import { readFile } from 'node:fs/promises';
+import { evaluateTargets, exitCode, renderReport, targetLines, type BenchResults, type CreationCurve } from './lib/bench-report.ts';
+import { benchHttp } from './lib/bench-http.ts';
+import { benchUlid } from './lib/bench-ulid.ts';
+import { FLOOR_KEY_SQL, FLOOR_SQL, OURS_KEY_SQL, OURS_SQL, REPLAY_SQL, SELECT1_SQL, pollScripts, setupBench } from './lib/bench-sql.ts';
+import { pgbenchPath, pgbenchScript, runPgbench } from './lib/pgbench.ts';
 
 // Output piped into a reader that quits (| head) must not kill us before cleanup.
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 
-const quick = process.argv.includes('--quick');
-const SECONDS = quick ? 2 : 8;
-const CLIENTS = [1, 2, 4, 8, 16, 32];
-const USERS = 64;
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const check = args.includes('--check');
+/** Seconds per pgbench run; a creation point is four runs (floor, ours, ours, floor). */
+const SECONDS = quick ? 1 : 5;
+const CLIENTS_WITHOUT_KEY = quick ? [1, 8, 16] : [1, 2, 4, 8, 16, 32];
+const CLIENTS_WITH_KEY = [1, 8, 16];
 const progress = (m: string) => process.stderr.write(`[bench] ${m}\n`);
-
-const pgbench = path.join(debianPg15.binDir, 'pgbench');
-
-interface PgbenchResult {
-  tps: number;
-  latencyMs: number;
-  failed: number;
-}
-
-async function runPgbench(url: string, script: string, clients: number, seconds: number, env: Record<string, string> = {}): Promise<PgbenchResult> {
-  const u = new URL(url);
-  const r = await run(
-    pgbench,
-    ['-n', '-M', 'prepared', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds), '-f', script, '-h', u.hostname, '-p', u.port, '-U', 'postgres', 'postgres'],
-    { env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password), ...env } },
-  );
-  if (r.code !== 0) throw new Error(`pgbench failed (${path.basename(script)}, ${clients} clients):\n${r.stderr}${r.stdout}`);
-  const tps = Number(/tps = ([\d.]+)/.exec(r.stdout)?.[1]);
-  const latencyMs = Number(/latency average = ([\d.]+) ms/.exec(r.stdout)?.[1]);
-  const failed = Number(/number of failed transactions: (\d+)/.exec(r.stdout)?.[1] ?? 0);
-  return { tps, latencyMs, failed };
-}
 
 /** The first row of a result. */
 function one<T>(rows: readonly T[]): T {
@@ -62,66 +47,7 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-// The same rows create_complete_project writes (project, build, version, AI-time session,
-// three events) in one statement: no function, no lock, no checks. ULID columns get
-// '0' + 25 hex digits (valid Crockford base32), so the floor is not charged for ULIDs.
-const FLOOR_SQL = `
-with u as (select id from bench.users where n = :client_id + 1),
-ids as (
-  select gen_random_uuid() as pid,
-         '0' || upper(substr(replace(gen_random_uuid()::text, '-', ''), 1, 25)) as bid,
-         '0' || upper(substr(replace(gen_random_uuid()::text, '-', ''), 1, 25)) as vid,
-         clock_timestamp() as ts
-), p as (
-  insert into public.projects (id, owner_id, name, framework, build_status, current_build_id, current_version_id,
-                               last_build_started, created_by_service, created_at, updated_at)
-  select ids.pid, u.id, 'Bench ' || :r, 'react', 'building', ids.bid, ids.vid, ids.ts, 'bench', ids.ts, ids.ts from ids, u
-  returning id
-), b as (
-  insert into public.project_build_metrics (build_id, project_id, user_id, is_initial_build, status, framework, prompt, started_at)
-  select ids.bid, p.id, u.id, true, 'started', 'react', 'a bench prompt', ids.ts from ids, u, p
-  returning id
-), v as (
-  insert into public.project_versions (version_id, project_id, user_id, build_id, status, framework, prompt, created_at)
-  select ids.vid, p.id, u.id, ids.bid, 'building', 'react', 'a bench prompt', ids.ts from ids, u, p
-), s as (
-  insert into public.ai_time_sessions (build_id, project_id, user_id, started_at)
-  select ids.bid, p.id, u.id, ids.ts from ids, u, p
-), e as (
-  insert into public.project_events (event_type, user_id, project_id, build_id, version_id, actor_role, created_at)
-  select t.e, u.id, p.id, ids.bid, case when t.e = 'version_created' then ids.vid end, 'bench', ids.ts
-    from ids, u, p, (values ('project_created'), ('build_started'), ('version_created')) as t (e)
-)
-select id from b;`;
-
-const OURS_SQL = `
-select * from public.create_complete_project(
-  p_user_id => (select id from bench.users where n = :client_id + 1),
-  p_name => 'Bench ' || :r, p_framework => 'react', p_prompt => 'a bench prompt');`;
-
-async function setup(url: string): Promise<void> {
-  const sql = postgres(url, { max: 1, onnotice: () => undefined });
-  await sql.unsafe(`
-    create schema if not exists bench;
-    create table if not exists bench.users (n int primary key, id uuid not null);
-    insert into bench.users (n, id) select n, gen_random_uuid() from generate_series(1, ${USERS}) n on conflict do nothing;
-    insert into auth.users (id, email) select id, 'bench-' || n || '@example.test' from bench.users on conflict do nothing;
-    -- the seeds' strategies write a bare row here (ours writes the full project)
-    create table if not exists bench.s_projects (
-      id uuid primary key, owner_id uuid not null, name text not null, framework text not null,
-      created_at timestamptz not null default clock_timestamp());
-    create index if not exists s_projects_owner on bench.s_projects (owner_id, name, created_at);
-    analyze;`);
-  await sql.end();
-}
-
-async function script(dir: string, name: string, body: string): Promise<string> {
-  const file = path.join(dir, name);
-  await writeFile(file, `\\set r random(1, 1000000000)\n${body.trim()}\n`);
-  return file;
-}
-
-/** (c) 100 identical requests at once, one user, one key. */
+/** 100 identical requests at once, one user, one key. */
 async function sameUserStorm(url: string) {
   const sql = postgres(url, { max: 100, onnotice: () => undefined });
   await Promise.all(Array.from({ length: 100 }, () => sql`select pg_sleep(0.02)`));
@@ -137,7 +63,7 @@ async function sameUserStorm(url: string) {
   return { requests: 100, errors: results.filter((r) => r.status === 'rejected').length, projects_created: n, elapsed_ms: Math.round(elapsedMs) };
 }
 
-/** (d) replay latency against a fresh create, sequential, medians. */
+/** Replay latency against a fresh create, sequential, medians. */
 async function replayLatency(url: string, n: number) {
   const sql = postgres(url, { max: 1, onnotice: () => undefined });
   const user = one(await sql<{ id: string }[]>`select id from bench.users where n = 2`).id;
@@ -160,41 +86,21 @@ async function replayLatency(url: string, n: number) {
   return { fresh_ms: median(fresh), replay_ms: median(replay) };
 }
 
-/** (e) generate_ulid() against gen_random_uuid(), 1 000 000 values each, server-side time. */
-async function ulidVsUuid(url: string, n: number) {
-  const sql = postgres(url, { max: 1, onnotice: () => undefined });
-  const time = async (expr: string) => {
-    const ms = one(await sql.unsafe<{ ms: number }[]>(`
-      select extract(epoch from (clock_timestamp() - t0)) * 1000 as ms
-        from (select clock_timestamp() as t0) s,
-             lateral (select count(${expr}) from generate_series(1, ${n})) c`)).ms;
-    return Number(ms);
-  };
-  const ulid: number[] = [];
-  const uuid: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    uuid.push(await time('gen_random_uuid()'));
-    ulid.push(await time('public.generate_ulid()'));
-  }
-  await sql.end();
-  return { values: n, ulid_ms: median(ulid), uuid_ms: median(uuid) };
-}
-
 type Strategy = 'check_then_insert' | 'catch_23505_and_reread' | 'advisory_lock_and_window' | 'ours_idempotency_key';
 
-/** (f) one duplicate storm per strategy: 50 users x 10 identical requests over 32 connections. */
+/** One duplicate storm per strategy: 50 users x 10 identical requests over 32 connections. */
 async function strategies(url: string, rounds: number) {
   const sql = postgres(url, { max: 32, onnotice: () => undefined });
   await Promise.all(Array.from({ length: 32 }, () => sql`select pg_sleep(0.02)`));
   const users = (await sql<{ id: string }[]>`select id from bench.users order by n limit 50`).map((r) => r.id);
 
   const impls: Record<Strategy, (user: string, id: string, key: string, name: string) => Promise<unknown>> = {
-    // Seed 000's original code path: look, then insert the client's id. Racing requests hit 23505.
+    // Look, then insert the client's id: racing requests hit 23505.
     check_then_insert: async (user, id, _key, name) => {
       const found = await sql`select id from bench.s_projects where id = ${id}`;
       if (found.length === 0) await sql`insert into bench.s_projects (id, owner_id, name, framework) values (${id}, ${user}, ${name}, 'react')`;
     },
-    // Seed 002: insert; on 23505 read the existing row (the error still happens on the server).
+    // Insert; on 23505 read the existing row (the error still happens on the server).
     catch_23505_and_reread: async (user, id, _key, name) => {
       try {
         await sql`insert into bench.s_projects (id, owner_id, name, framework) values (${id}, ${user}, ${name}, 'react')`;
@@ -204,7 +110,7 @@ async function strategies(url: string, rounds: number) {
         await sql`select * from bench.s_projects where id = ${id}`;
       }
     },
-    // Seed 000's fix: a 32-bit advisory lock, a 10-second window, ON CONFLICT DO NOTHING.
+    // A 32-bit advisory lock, a 10-second window, ON CONFLICT DO NOTHING.
     advisory_lock_and_window: (user, id, _key, name) =>
       sql.begin(async (tx) => {
         await tx`select pg_advisory_xact_lock(hashtext(${user}::text || 'prompt'))`;
@@ -255,11 +161,13 @@ async function strategies(url: string, rounds: number) {
   return out;
 }
 
-async function main(): Promise<void> {
-  if (!existsSync(pgbench)) throw new Error('pgbench is not installed: apt-get install postgresql-15 (or run .ci/run)');
+async function main(): Promise<number> {
+  if (!existsSync(pgbenchPath)) throw new Error('pgbench is not installed: apt-get install postgresql-15 (or run .ci/run)');
   const started = Date.now();
+  const loadAtStart = os.loadavg()[0]!;
   let db: Throwaway | undefined;
   let url = process.env.BENCH_DATABASE_URL || '';
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-'));
   try {
     if (!url) {
       progress('starting a throwaway PostgreSQL 17 (fsync on, synchronous_commit on)');
@@ -268,62 +176,86 @@ async function main(): Promise<void> {
       });
       url = db.url;
     }
+    const host = new URL(url).hostname;
+    if (host !== '127.0.0.1' && host !== 'localhost') throw new Error(`BENCH_DATABASE_URL must be on loopback (127.0.0.1), not ${host}: the bench writes to it`);
     await migrate(url, () => undefined);
-    await setup(url);
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-'));
-    const floorScript = await script(dir, 'floor.sql', FLOOR_SQL);
-    const oursScript = await script(dir, 'ours.sql', OURS_SQL);
-    const select1 = await script(dir, 'select1.sql', 'select 1;');
+    await setupBench(url);
+    const scripts = {
+      floor: await pgbenchScript(dir, 'floor.sql', FLOOR_SQL),
+      floorKey: await pgbenchScript(dir, 'floor-key.sql', FLOOR_KEY_SQL),
+      ours: await pgbenchScript(dir, 'ours.sql', OURS_SQL),
+      oursKey: await pgbenchScript(dir, 'ours-key.sql', OURS_KEY_SQL),
+      replay: await pgbenchScript(dir, 'replay.sql', REPLAY_SQL),
+      poll: await Promise.all((await pollScripts(url, 16)).map((p) => pgbenchScript(dir, p.name, p.body))),
+      select1: await pgbenchScript(dir, 'select1.sql', SELECT1_SQL),
+    };
 
     progress('warming up');
-    await runPgbench(url, oursScript, 4, 2);
-    await runPgbench(url, floorScript, 4, 2);
+    await runPgbench(url, scripts.ours, { clients: 4, seconds: quick ? 1 : 2 });
+    await runPgbench(url, scripts.floor, { clients: 4, seconds: quick ? 1 : 2 });
 
-    const creation: Record<number, number> = {};
-    const floor: Record<number, number> = {};
-    const select1Tps: Record<number, number> = {};
-    // Each point runs floor, ours, ours, floor (ABBA) after a CHECKPOINT, so drift and
-    // background writes fall on both alike; the reported tps is the mean of each pair.
     // CHECKPOINT needs a superuser (postgres is not one, as on Supabase): the throwaway's own.
     const sql = postgres(db?.adminUrl ?? url, { max: 1, onnotice: () => undefined });
-    const measure = async (file: string, c: number, seconds: number, env: Record<string, string> = {}) => {
+    const tps = async (file: string, clients: number, env: Record<string, string> = {}) => {
       await sql`checkpoint`;
-      return (await runPgbench(url, file, c, seconds, env)).tps;
+      return (await runPgbench(url, file, { clients, seconds: SECONDS, env })).tps;
     };
-    const abba = async (c: number, env: Record<string, string> = {}) => {
-      const half = Math.max(1, SECONDS / 2);
-      const f1 = await measure(floorScript, c, half, env);
-      const o1 = await measure(oursScript, c, half, env);
-      const o2 = await measure(oursScript, c, half, env);
-      const f2 = await measure(floorScript, c, half, env);
+    // floor, ours, ours, floor after a CHECKPOINT each, so drift and background
+    // writes fall on both alike; the mean of each pair is reported.
+    const abba = async (floorFile: string, oursFile: string, c: number, env: Record<string, string> = {}) => {
+      const f1 = await tps(floorFile, c, env);
+      const o1 = await tps(oursFile, c, env);
+      const o2 = await tps(oursFile, c, env);
+      const f2 = await tps(floorFile, c, env);
       return { floor: (f1 + f2) / 2, ours: (o1 + o2) / 2 };
     };
-    for (const c of CLIENTS) {
-      progress(`${c} client(s): select 1, then floor/ours/ours/floor (${SECONDS / 2} s each)`);
-      select1Tps[c] = (await runPgbench(url, select1, c, Math.max(1, SECONDS / 2))).tps;
-      const r = await abba(c);
-      floor[c] = r.floor;
-      creation[c] = r.ours;
-      progress(`  floor ${floor[c]!.toFixed(0)} tps, ours ${creation[c]!.toFixed(0)} tps (${(creation[c]! / floor[c]!).toFixed(2)}), select 1 ${select1Tps[c]!.toFixed(0)} tps`);
+    const select1: Record<number, number> = {};
+    const curve = async (floorFile: string, oursFile: string, clients: number[], label: string): Promise<CreationCurve> => {
+      const out: CreationCurve = { floor: {}, ours: {} };
+      for (const c of clients) {
+        const before = await tps(scripts.select1, c);
+        const r = await abba(floorFile, oursFile, c);
+        const after = await tps(scripts.select1, c);
+        select1[c] = select1[c] === undefined ? (before + after) / 2 : (select1[c]! + (before + after) / 2) / 2;
+        out.floor[c] = r.floor;
+        out.ours[c] = r.ours;
+        progress(`  ${label}, ${c} client(s): floor ${r.floor.toFixed(0)} tps, ours ${r.ours.toFixed(0)} tps (${(r.ours / r.floor).toFixed(2)}); select 1 ${((before + after) / 2).toFixed(0)} tps`);
+      }
+      return out;
+    };
+    progress(`creation without a key: select 1, then floor/ours/ours/floor (${SECONDS} s each)`);
+    const withoutKey = await curve(scripts.floor, scripts.ours, CLIENTS_WITHOUT_KEY, 'without key');
+    progress('creation with a key');
+    const withKey = await curve(scripts.floorKey, scripts.oursKey, CLIENTS_WITH_KEY, 'with key');
+
+    let commitFlush: BenchResults['commit_flush'];
+    if (!quick) {
+      progress('commit flush at 8 clients (synchronous_commit off)');
+      const off = await abba(scripts.floor, scripts.ours, 8, { PGOPTIONS: '-c synchronous_commit=off' });
+      commitFlush = { floor_tps: off.floor, creation_tps: off.ours, ratio: off.ours / off.floor };
     }
 
-    progress('commit flush share at 8 clients (synchronous_commit off)');
-    const syncOff = await abba(8, { PGOPTIONS: '-c synchronous_commit=off' });
-    const floorAsync = syncOff.floor;
-    const oursAsync = syncOff.ours;
+    progress('replays and polls at 8 clients');
+    const replayTps = await tps(scripts.replay, 8);
+    await sql`checkpoint`;
+    const pollTps = (await runPgbench(url, scripts.poll, { clients: 8, seconds: SECONDS * 2, protocol: 'simple' })).tps;
     await sql.end();
-
-    progress('same-user storm: 100 identical requests at once');
-    const storm = await sameUserStorm(url);
-    progress(`  ${storm.errors} errors, ${storm.projects_created} project(s), ${storm.elapsed_ms} ms`);
+    progress(`  ${replayTps.toFixed(0)} replays/s, ${pollTps.toFixed(0)} polls/s (select 1: ${select1[8]!.toFixed(0)})`);
 
     progress('replay latency against a fresh create');
     const replay = await replayLatency(url, quick ? 100 : 300);
 
-    progress('generate_ulid() against gen_random_uuid()');
-    const ulid = await ulidVsUuid(url, quick ? 200_000 : 1_000_000);
+    progress(`generate_ulid() against gen_random_uuid() on both paths, ${quick ? '200,000' : '1,000,000'} values`);
+    const ulid = await benchUlid(url, quick ? 200_000 : 1_000_000, 3);
+    progress(`  increment ${ulid.increment_ratio.toFixed(2)}x, fresh millisecond ${ulid.fresh_ratio.toFixed(2)}x`);
 
-    progress("the seeds' strategies on a duplicate storm (50 users x 10 requests, 32 connections)");
+    progress('the HTTP path against direct SQL, 8 concurrent callers');
+    const http = await benchHttp(url, { callers: 8, seconds: quick ? 2 : 10, poolSize: Number(process.env.EDGE_DB_POOL_SIZE ?? 3) });
+    progress(`  edge ${http.http.per_second.toFixed(0)}/s, SQL ${http.sql.per_second.toFixed(0)}/s`);
+
+    progress('same-user storm: 100 identical requests at once');
+    const storm = await sameUserStorm(url);
+    progress('duplicate storms: 50 users x 10 requests, 32 connections');
     const strategy = await strategies(url, quick ? 1 : 3);
 
     const info = postgres(url, { max: 1, onnotice: () => undefined });
@@ -332,53 +264,49 @@ async function main(): Promise<void> {
     const results: BenchResults = {
       generated_at: new Date().toISOString(),
       quick,
-      seconds_per_point: SECONDS,
-      machine: { cpus: os.cpus().length, memory_gib: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+      seconds_per_run: SECONDS,
+      machine: { cpus: os.cpus().length, memory_gib: Math.round(os.totalmem() / 2 ** 30), node: process.version, load_average: [loadAtStart, os.loadavg()[0]!] },
       server: version.split(',')[0]!,
-      creation_tps_by_clients: creation,
-      floor_tps_by_clients: floor,
-      select1_tps_by_clients: select1Tps,
-      creation_to_floor_ratio_at_8: creation[8]! / floor[8]!,
-      commit_flush: {
-        floor_tps_sync_off_at_8: floorAsync,
-        creation_tps_sync_off_at_8: oursAsync,
-        floor_flush_share: 1 - floor[8]! / floorAsync,
-        creation_flush_share: 1 - creation[8]! / oursAsync,
-        creation_to_floor_ratio_sync_off_at_8: oursAsync / floorAsync,
+      select1_tps_by_clients: select1,
+      creation: { without_key: withoutKey, with_key: withKey },
+      commit_flush: commitFlush,
+      replay: {
+        ...replay,
+        latency_ratio: replay.replay_ms / replay.fresh_ms,
+        tps_at_8: replayTps,
+        throughput_ratio: replayTps / select1[8]!,
       },
-      load_generator_headroom_at_8: select1Tps[8]! / creation[8]!,
-      replay: { ...replay },
-      replay_to_create_latency_ratio: replay.replay_ms / replay.fresh_ms,
-      ulid: { ...ulid },
-      ulid_to_uuid_time_ratio: ulid.ulid_ms / ulid.uuid_ms,
+      ulid,
+      polling: { clients: 8, tps: pollTps, ratio: pollTps / select1[8]!, interval_s_for_10000_builds: 10_000 / (pollTps / 2) },
+      http,
       storm,
-      storm_errors: storm.errors + strategy.ours_idempotency_key!.errors,
       strategies: strategy,
+      storm_errors: storm.errors + strategy.ours_idempotency_key!.errors + http.http.errors + http.sql.errors,
       duration_s: Math.round((Date.now() - started) / 1000),
     };
+    const targets = evaluateTargets(results);
     const outDir = path.join(root, 'bench', 'results');
     await mkdir(outDir, { recursive: true });
-    const files = renderReport(results);
-    for (const [name, text] of Object.entries(files)) await writeFile(path.join(outDir, name), text);
-    await rm(dir, { recursive: true, force: true });
-    const readmePath = path.join(root, 'README.md');
-    const readme = await readFile(readmePath, 'utf8');
-    const marked = /<!-- bench:start -->[\s\S]*<!-- bench:end -->/;
-    if (marked.test(readme)) {
-      await writeFile(readmePath, readme.replace(marked, `<!-- bench:start -->\n${readmeSection(results)}\n<!-- bench:end -->`));
-    }
+    const files = renderReport(results, targets);
+    const written = quick
+      ? { 'quick.json': files['latest.json']!, 'quick.md': files['latest.md']! }
+      : files;
+    for (const [name, text] of Object.entries(written)) await writeFile(path.join(outDir, name), text);
 
-    console.log(`creation_to_floor_ratio_at_8   ${results.creation_to_floor_ratio_at_8.toFixed(2)}  (target >= 0.70)`);
-    console.log(`replay_to_create_latency_ratio ${results.replay_to_create_latency_ratio.toFixed(2)}  (target <= 0.50)`);
-    console.log(`ulid_to_uuid_time_ratio        ${results.ulid_to_uuid_time_ratio.toFixed(2)}  (target <= 3.0)`);
-    console.log(`storm_errors                   ${results.storm_errors}  (target 0)`);
-    console.log(`wrote bench/results/latest.md, latest.json, throughput.svg, strategies.svg in ${results.duration_s} s`);
+    const verdict = targetLines(targets);
+    for (const line of verdict.slice(0, -1)) console.log(line);
+    console.log(`${verdict.at(-1)}; wrote ${Object.keys(written).map((f) => `bench/results/${f}`).join(', ')} in ${results.duration_s} s`);
+    return exitCode(targets, check);
   } finally {
+    await rm(dir, { recursive: true, force: true });
     await db?.dispose();
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(`[bench] ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(`[bench] ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  },
+);

@@ -51,17 +51,26 @@ function which(cmd: string): string | null {
   return null;
 }
 
-/** Streams a child's output through and resolves its exit code. */
-function runInherit(cmd: string, argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
+/** Streams a child's output through (without the lines `hide` matches) and resolves its exit code. */
+function runInherit(cmd: string, argv: string[], env: NodeJS.ProcessEnv, hide?: RegExp): Promise<{ code: number; out: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, argv, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
+    let pending = '';
+    const pass = (text: string) => process.stdout.write(hide ? text.split(/(?<=\n)/).filter((l) => !hide.test(l)).join('') : text);
     child.stdout.on('data', (d: Buffer) => {
       out += d;
-      process.stdout.write(d);
+      // Whole lines only, so a hidden line split across chunks is still recognised.
+      const text = pending + d.toString();
+      const cut = text.lastIndexOf('\n') + 1;
+      pending = text.slice(cut);
+      pass(text.slice(0, cut));
     });
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, out }));
+    child.on('close', (code) => {
+      pass(pending);
+      resolve({ code: code ?? 1, out });
+    });
   });
 }
 
@@ -79,6 +88,8 @@ async function runVitest(url: string, pooler: Pooler): Promise<Counts> {
       POOLER_SINGLE_URL: pooler.singleUrl,
       ...(process.stdout.isTTY ? {} : { NO_COLOR: '1' }),
     },
+    // The JSON report is read for the counts below and then deleted: its "written to" line would mislead.
+    /JSON report written to /,
   );
   if (!existsSync(report)) return { passed: 0, failed: Math.max(1, r.code) };
   const json = JSON.parse(await readFile(report, 'utf8')) as {

@@ -926,61 +926,84 @@ CREATE FUNCTION public.generate_ulid() RETURNS text
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
--- Monotonic mode of the ULID spec: the first ULID of a millisecond takes 80
--- fresh bits from gen_random_uuid() (a CSPRNG, no extension needed); the next
--- ones in the same millisecond (or while the clock stands behind the last
--- one) are the previous ULID plus one, incremented directly in base32. The
--- session state lives in two custom settings: ulid.ms and ulid.last.
+-- Monotonic mode of the ULID spec, in as few PL/pgSQL statements as possible
+-- (each one costs about as much as a cheap function call). The session state
+-- lives in two custom settings: ulid.ms (the millisecond of the last fresh
+-- ULID) and ulid.last (the last ULID).
+--
+-- Same millisecond (or the clock standing behind ulid.ms): the previous ULID
+-- plus one, incremented directly in base32.
+--
+-- A new millisecond: one gen_random_uuid() (a CSPRNG, no extension needed)
+-- gives 16 random bytes; the low 5 bits of each byte are one random base32
+-- digit, except byte 6 whose bit 4 is the UUID version: bit 5 of byte 7
+-- (otherwise unused) takes its place. The 40 low bits of the millisecond are
+-- spread into one 5-bit group per byte. Each 8-byte word is then mapped to
+-- Crockford's alphabet with integer arithmetic on all eight bytes at once:
+-- digit + '0', +7 from 10 (A), +1 from 18, 20, 22 and 27 (skipping I, L, O
+-- and U), where "from k" is bit 6 of (digit + 64 - k) in each byte.
 declare
-  v_ms bigint := floor(extract(epoch from clock_timestamp()) * 1000);
+  v_ms bigint := trunc(date_part('epoch', clock_timestamp()) * 1000 + 0.0005);
   v_ulid text := current_setting('ulid.last', true);
   v_pos int;
-  v_rnd bytea;
-  v_hi bigint;
-  v_lo bigint;
+  v_rnd bit(128);
+  v_t bigint;
+  v_a bigint;
+  v_b bigint;
 begin
-  if v_ulid <> '' and current_setting('ulid.ms', true)::bigint >= v_ms then
-    if right(v_ulid, 1) <> 'Z' then
-      v_ulid := left(v_ulid, 25)
-        || translate(right(v_ulid, 1), '0123456789ABCDEFGHJKMNPQRSTVWXY', '123456789ABCDEFGHJKMNPQRSTVWXYZ');
-    else
-      -- carry: the trailing Zs become 0s, the character before them goes up by one
-      v_pos := 26 - length(substring(v_ulid from '(Z+)$'));
-      if v_pos < 11 then
-        raise exception 'ULID overflow: 2^80 ULIDs were generated in one millisecond'
-          using errcode = '22003', hint = 'Retry in the next millisecond.';
-      end if;
-      v_ulid := left(v_ulid, v_pos - 1)
-        || translate(substr(v_ulid, v_pos, 1), '0123456789ABCDEFGHJKMNPQRSTVWXY', '123456789ABCDEFGHJKMNPQRSTVWXYZ')
-        || repeat('0', 26 - v_pos);
-    end if;
-    return set_config('ulid.last', v_ulid, false);
+  if v_ulid > '' and right(v_ulid, 1) <> 'Z' and current_setting('ulid.ms', true)::bigint >= v_ms then
+    return set_config('ulid.last', left(v_ulid, 25)
+      || substr('123456789ABCDEFGHJKMNPQRSTVWXYZ', strpos('0123456789ABCDEFGHJKMNPQRSTVWXY', right(v_ulid, 1)), 1), false);
   end if;
-
-  -- A new millisecond: bytes 0-4 and 11-15 of a version-4 UUID are random
-  -- (the version and variant bits sit in bytes 6 and 8).
-  v_rnd := uuid_send(gen_random_uuid());
-  v_hi := ('x' || encode(substring(v_rnd from 1 for 5), 'hex'))::bit(40)::bigint;
-  v_lo := ('x' || encode(substring(v_rnd from 12 for 5), 'hex'))::bit(40)::bigint;
-  v_ulid := '';
-  for i in 0..9 loop
-    v_ulid := v_ulid || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((v_ms >> (45 - 5 * i)) & 31)::int + 1, 1);
-  end loop;
-  for i in 0..7 loop
-    v_ulid := v_ulid || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((v_hi >> (35 - 5 * i)) & 31)::int + 1, 1);
-  end loop;
-  for i in 0..7 loop
-    v_ulid := v_ulid || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((v_lo >> (35 - 5 * i)) & 31)::int + 1, 1);
-  end loop;
-  perform set_config('ulid.ms', v_ms::text, false);
-  return set_config('ulid.last', v_ulid, false);
+  if v_ulid > '' and current_setting('ulid.ms', true)::bigint >= v_ms then
+    -- carry: the trailing Zs become 0s, the character before them goes up by one
+    v_pos := 26 - length(substring(v_ulid from '(Z+)$'));
+    if v_pos < 11 then
+      raise exception 'ULID overflow: 2^80 ULIDs were generated in one millisecond'
+        using errcode = '22003', hint = 'Retry in the next millisecond.';
+    end if;
+    return set_config('ulid.last', left(v_ulid, v_pos - 1)
+      || translate(substr(v_ulid, v_pos, 1), '0123456789ABCDEFGHJKMNPQRSTVWXY', '123456789ABCDEFGHJKMNPQRSTVWXYZ')
+      || repeat('0', 26 - v_pos), false);
+  end if;
+  v_rnd := ('x' || encode(uuid_send(gen_random_uuid()), 'hex'))::bit(128);
+  v_a := v_rnd::bit(64)::bigint;
+  v_a := (v_a & x'1F1F1F1F1F1F1F1F'::bigint) | ((v_a & 32) << 7);
+  v_b := (v_rnd << 64)::bit(64)::bigint & x'1F1F1F1F1F1F1F1F'::bigint;
+  v_t := (v_ms & x'00000000000FFFFF'::bigint) | ((v_ms & x'000000FFFFF00000'::bigint) << 12);
+  v_t := (v_t & x'000003FF000003FF'::bigint) | ((v_t & x'000FFC00000FFC00'::bigint) << 6);
+  v_t := (v_t & x'001F001F001F001F'::bigint) | ((v_t & x'03E003E003E003E0'::bigint) << 3);
+  v_ulid := set_config('ulid.ms', v_ms::text, false);
+  return set_config('ulid.last',
+       substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', (v_ms >> 45)::int + 1, 1)
+    || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((v_ms >> 40) & 31)::int + 1, 1)
+    || encode(
+         int8send(v_t + x'3030303030303030'::bigint
+           + 7 * (((v_t + x'3636363636363636'::bigint) & x'4040404040404040'::bigint) >> 6)
+           + (((v_t + x'2E2E2E2E2E2E2E2E'::bigint) & x'4040404040404040'::bigint) >> 6)
+           + (((v_t + x'2C2C2C2C2C2C2C2C'::bigint) & x'4040404040404040'::bigint) >> 6)
+           + (((v_t + x'2A2A2A2A2A2A2A2A'::bigint) & x'4040404040404040'::bigint) >> 6)
+           + (((v_t + x'2525252525252525'::bigint) & x'4040404040404040'::bigint) >> 6))
+      || int8send(v_a + x'3030303030303030'::bigint
+           + 7 * (((v_a + x'3636363636363636'::bigint) & x'4040404040404040'::bigint) >> 6)
+           + (((v_a + x'2E2E2E2E2E2E2E2E'::bigint) & x'4040404040404040'::bigint) >> 6)
+           + (((v_a + x'2C2C2C2C2C2C2C2C'::bigint) & x'4040404040404040'::bigint) >> 6)
+           + (((v_a + x'2A2A2A2A2A2A2A2A'::bigint) & x'4040404040404040'::bigint) >> 6)
+           + (((v_a + x'2525252525252525'::bigint) & x'4040404040404040'::bigint) >> 6))
+      || int8send(v_b + x'3030303030303030'::bigint
+           + 7 * (((v_b + x'3636363636363636'::bigint) & x'4040404040404040'::bigint) >> 6)
+           + (((v_b + x'2E2E2E2E2E2E2E2E'::bigint) & x'4040404040404040'::bigint) >> 6)
+           + (((v_b + x'2C2C2C2C2C2C2C2C'::bigint) & x'4040404040404040'::bigint) >> 6)
+           + (((v_b + x'2A2A2A2A2A2A2A2A'::bigint) & x'4040404040404040'::bigint) >> 6)
+           + (((v_b + x'2525252525252525'::bigint) & x'4040404040404040'::bigint) >> 6)),
+       'escape'), false);
 end
 $_$;
 
 COMMENT ON FUNCTION public.generate_ulid() IS 'Returns a new ULID (26 characters, Crockford base32).
 
 The first 10 characters are the exact floor of clock_timestamp() in
-milliseconds; the other 80 bits come from gen_random_uuid(). Monotonic within
+milliseconds; the other 80 bits come from one gen_random_uuid() per millisecond. Monotonic within
 a session: ULIDs generated in the same millisecond sort in generation order.
 Raises 22003 only if 2^80 ULIDs are generated in one millisecond.
 Callable by anyone.';

@@ -18,11 +18,17 @@ import { postgresTransport, type ActAs } from './postgres.ts';
 export * from './browser.ts';
 
 /**
- * The API over postgres.js, acting as a user (`{ userId }`) or `'service_role'`;
+ * The API over postgres.js, acting as a user (`{ userId }`) or `'service_role'`.
  * `statementTimeoutMs` bounds every call (57014, retryable, past it).
+ * `read`: a pool on a read replica (`createPostgresClient(readUrl)`); read-only
+ * calls (build status, the feed) go there, and a row it has not replayed yet is
+ * read from the primary, so a caller always sees its own writes.
  */
-export function fromPostgres(sql: postgres.Sql, options: ApiOptions & { actAs: ActAs; statementTimeoutMs?: number }): ProjectsApi {
-  return createApi(postgresTransport(sql, options.actAs, { statementTimeoutMs: options.statementTimeoutMs }), options);
+export function fromPostgres(
+  sql: postgres.Sql,
+  options: ApiOptions & { actAs: ActAs; statementTimeoutMs?: number; read?: postgres.Sql },
+): ProjectsApi {
+  return createApi(postgresTransport(sql, options.actAs, { statementTimeoutMs: options.statementTimeoutMs, read: options.read }), options);
 }
 
 export { createPostgresClient, type ActAs, type PostgresClientOptions } from './postgres.ts';

@@ -4,6 +4,7 @@
  * PostgREST does, so auth.uid() and RLS behave the same. Works behind
  * transaction-mode poolers: calls are never prepared and every setting is
  * transaction-local (`pooler: true` also keeps the pool's other queries unprepared).
+ * With a read pool (a streaming replica), read-only calls go there.
  */
 import postgres from 'postgres';
 import { SQL_FUNCTIONS } from './functions.ts';
@@ -64,8 +65,13 @@ const LEGACY_CLAIM_SETTINGS = ['request.jwt.claim', 'request.jwt.claim.sub', 're
  * with an uncatchable TypeError, porsager/postgres#1154 and #1208.)
  * Function and parameter names come from SQL_FUNCTIONS, never from callers.
  */
-export function postgresTransport(sql: postgres.Sql, actAs: ActAs, opts: { statementTimeoutMs?: number } = {}): Transport {
+export function postgresTransport(
+  sql: postgres.Sql,
+  actAs: ActAs,
+  opts: { statementTimeoutMs?: number; read?: postgres.Sql } = {},
+): Transport {
   const identity = claimsFor(actAs);
+  const { read } = opts;
   // The legacy per-claim settings that Supabase's auth.uid(), auth.role(),
   // auth.email() and auth.jwt() prefer are blanked for the call: a session
   // behind a transaction-mode pooler may have left them on this connection.
@@ -88,8 +94,26 @@ export function postgresTransport(sql: postgres.Sql, actAs: ActAs, opts: { state
       }
       const call = `public.${fn}(${named.join(', ')})`;
       const text = shape === 'scalar' ? `select ${call} as result` : `select * from ${call}`;
-      const results = (await sql.unsafe(`${prelude};\n${text}`)) as unknown as unknown[][];
+      const query = `${prelude};\n${text}`;
+      const results = (read && READS.has(fn) ? await readThenPrimary(read, sql, query) : await sql.unsafe(query)) as unknown as unknown[][];
       return [...(results[1] ?? [])];
     },
   };
+}
+
+/** Calls that only read, and may therefore be answered by a read replica. */
+const READS: ReadonlySet<string> = new Set(['get_build_status', 'get_project_feed']);
+
+/**
+ * Read-your-writes over a replica: a row the replica has not replayed yet
+ * (PT404: a build created a moment ago on the primary) is asked of the
+ * primary, so a caller sees its own writes and never an error for them.
+ */
+async function readThenPrimary(read: postgres.Sql, primary: postgres.Sql, query: string): Promise<unknown> {
+  try {
+    return await read.unsafe(query);
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'PT404') throw e;
+    return primary.unsafe(query);
+  }
 }

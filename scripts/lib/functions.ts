@@ -19,7 +19,7 @@ export const HOSTED_VARIABLES = [
 ] as const;
 
 /** Secrets a deployment may add (`supabase secrets set`): the functions read these too. */
-export const USER_SECRETS = ['LEGACY_JWT_SECRET', 'EDGE_DB_POOL_SIZE', 'EDGE_CALLER_IN_FLIGHT', 'EDGE_CALLER_QUEUE', 'EDGE_STATEMENT_TIMEOUT_MS', 'JWKS_COOLDOWN_MS'] as const;
+export const USER_SECRETS = ['LEGACY_JWT_SECRET', 'DB_READ_URL', 'EDGE_DB_POOL_SIZE', 'EDGE_CALLER_IN_FLIGHT', 'EDGE_CALLER_QUEUE', 'EDGE_STATEMENT_TIMEOUT_MS', 'JWKS_COOLDOWN_MS'] as const;
 
 /** Refuses a variable the hosted platform would not provide or accept. */
 export function checkFunctionEnv(vars: Record<string, string>): string[] {

@@ -43,6 +43,22 @@ function database(): postgres.Sql {
   return pool;
 }
 
+let readPool: postgres.Sql | null | undefined;
+
+/**
+ * A pool on a read replica, when one is configured: read-only calls (build
+ * status, the feed) go there. Hosted projects set DB_READ_URL as a function secret
+ * (names starting SUPABASE_ are reserved); SUPABASE_DB_READ_URL is read first
+ * where it can be set (local, self-hosted).
+ */
+function readReplica(): postgres.Sql | undefined {
+  if (readPool === undefined) {
+    const url = Deno.env.get('SUPABASE_DB_READ_URL') || Deno.env.get('DB_READ_URL');
+    readPool = url ? createPostgresClient(url, { max: Number(Deno.env.get('EDGE_DB_POOL_SIZE') ?? '3'), pooler: true }) : null;
+  }
+  return readPool ?? undefined;
+}
+
 export interface Caller {
   claims: Claims;
   api: ProjectsApi;
@@ -60,6 +76,6 @@ export async function authenticate(req: Request, allowed: Claims['role'][]): Pro
   }
   limiter.admit(callerKey);
   const actAs = claims.role === 'service_role' ? ('service_role' as const) : { userId: claims.sub! };
-  const api = fromPostgres(database(), { actAs, logger: null, statementTimeoutMs });
+  const api = fromPostgres(database(), { actAs, read: readReplica(), logger: null, statementTimeoutMs });
   return { claims, api: limiter.bind(api, callerKey) };
 }
