@@ -8,6 +8,8 @@
  *    `supabase db advisors`), plpgsql_check over every function through
  *    `supabase db lint`, sql/schema.sql freshness, src/database.types.ts freshness.
  * 3. `deno check` of the edge functions.
+ * 4. The product's own words: no tracked file cites a document that is not in the
+ *    repository (the incident write-ups the project grew from, or issue numbers).
  */
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -156,7 +158,31 @@ async function denoCheck(): Promise<void> {
   } else log(`deno check: ${entries.length} functions and the local runtime`);
 }
 
+/**
+ * Citations of documents a reader of the repository cannot open: the incident
+ * write-ups the project grew from (cited as numbered "seeds") and numbered
+ * tracker issues. State the reason instead (docs/design.md tells the story once).
+ */
+const OUTSIDE_DOCUMENTS = /\bseeds?\s+0\d\d\b|\bseeds?'s?\s+(strategies|fix)\b|\bthe seeds\b|\bissues?\s+#?\d+\b/i;
+
+async function ownWords(): Promise<void> {
+  const r = await run('git', ['ls-files', '-z'], { cwd: root });
+  const files = r.stdout.split('\0').filter((f) => f && f !== 'package-lock.json' && !f.endsWith('package-lock.json'));
+  const hits: string[] = [];
+  for (const f of files) {
+    const text = await readFile(path.join(root, f), 'utf8').catch(() => '');
+    text.split('\n').forEach((line, i) => {
+      if (OUTSIDE_DOCUMENTS.test(line)) hits.push(`  ${f}:${i + 1}: ${line.trim().slice(0, 120)}`);
+    });
+  }
+  if (hits.length) {
+    failures.push('citations of documents outside the repository');
+    console.log(hits.join('\n'));
+  } else log(`own words: ${files.length} tracked files cite no document outside the repository`);
+}
+
 async function main(): Promise<number> {
+  await ownWords();
   await squawk();
   await database();
   await denoCheck();
