@@ -77,17 +77,15 @@ export function postgresTransport(sql: postgres.Sql, actAs: ActAs, opts: { state
     timeout;
   return {
     kind: 'postgres',
-    async call(fn, args, shape) {
-      const types = SQL_FUNCTIONS[fn] as Record<string, string>;
+    async call(fn, args) {
       const named: string[] = [];
       for (const [k, v] of Object.entries(args)) {
         if (v === undefined) continue;
-        const type = types[k];
+        const type = SQL_FUNCTIONS[fn]?.[k];
         if (!type) throw new Error(`${fn} has no parameter ${k}`);
         named.push(`${k} => ${literal(v)}::${type}`);
       }
-      const call = `public.${fn}(${named.join(', ')})`;
-      const text = shape === 'scalar' ? `select ${call} as result` : `select * from ${call}`;
+      const text = `select * from public.${fn}(${named.join(', ')})`;
       const results = (await sql.unsafe(`${prelude};\n${text}`)) as unknown as unknown[][];
       return [...(results[1] ?? [])];
     },

@@ -134,7 +134,7 @@ describe('build-status, start-build, complete-build', () => {
     expect(byUser.status).toBe(403);
     const done = await post('complete-build', { buildId: created.buildId, status: 'completed' }, { apikey: KEYS.secretKey });
     expect(done.status).toBe(200);
-    expect(await done.json()).toMatchObject({ buildStatus: 'deployed', versionId: created.versionId });
+    expect(await done.json()).toMatchObject({ projectStatus: 'deployed', versionId: created.versionId });
     const unknown = await post('complete-build', { buildId: created.buildId, status: 'exploded' }, { apikey: KEYS.secretKey });
     expect(unknown.status).toBe(400);
 
