@@ -61,7 +61,7 @@ const LEGACY_CLAIM_SETTINGS = ['request.jwt.claim', 'request.jwt.claim.sub', 're
  * connection clean; nothing is prepared, so it works behind transaction-mode
  * poolers. (postgres.js's sql.begin() is not
  * used: when a backend dies inside it, postgres.js 3.4.9 crashes the process
- * with an uncatchable TypeError, porsager/postgres#1154 and #1208.)
+ * with an uncatchable TypeError.)
  * Function and parameter names come from SQL_FUNCTIONS, never from callers.
  */
 export function postgresTransport(sql: postgres.Sql, actAs: ActAs, opts: { statementTimeoutMs?: number } = {}): Transport {

@@ -43,7 +43,7 @@ export const createProjectInput = z.strictObject({
   idempotencyKey: idempotencyKey.optional(),
   /** service_role only: the user to act for (default: the caller). */
   userId: uuid.optional(),
-  /** A caller-chosen project id (the legacy API): the same id with the same parameters replays. */
+  /** The new project's id, chosen by the caller (an app that names the project before creating it): the same id with the same parameters replays. */
   projectId: uuid.optional(),
   /** Who creates the project (projects.created_by_service): honoured for service_role, ignored for end users. */
   source: source.optional(),

@@ -2,10 +2,11 @@
  * POST /functions/v1/create-project — creates a project for the signed-in user.
  *
  * Body: { name?, framework?, prompt?, idempotencyKey?, projectId? }; the key may
- * instead come in an `Idempotency-Key` header (IETF draft: a repeated request
+ * instead come in an `Idempotency-Key` header (a repeated request
  * with the same key returns the first result; the same key with another body is
- * 422). projectId (the original API's field) chooses the new project's id: the
- * same id with the same body replays, another user's id is 409.
+ * 422). projectId chooses the new project's id (for an app that names the
+ * project before creating it): the same id with the same body replays,
+ * another user's id is 409.
  * Authorization: Bearer <user JWT>. 201 with { projectId, versionId, buildId,
  * buildMetricsId, status, created } for a new project; 200 (Idempotent-Replayed:
  * true) for an existing one, whose versionId is null while it has no version.
