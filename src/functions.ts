@@ -31,7 +31,7 @@ export interface ApiFunction {
   readonly result: z.ZodType;
   /** 'row': exactly one row; 'rows': a set; 'local': the SDK answers it itself (a mirror tested equal to SQL). */
   readonly returns: 'row' | 'rows' | 'local';
-  /** It never writes. */
+  /** It never writes: declared stable in SQL, so PostgreSQL refuses a write in it (a read replica may serve it). */
   readonly readOnly: boolean;
   /** Its edge function (supabase/functions/<name>), when it is exposed over HTTP; `roles` narrows who may call it there. */
   readonly http?: { readonly name: string; readonly method: 'GET' | 'POST'; readonly roles?: readonly Role[] };

@@ -34,9 +34,10 @@ describe('the registry of API functions', () => {
   });
 
   describe.each(entries)('%s', (op, fn) => {
-    it('is a SQL function with the declared parameters in order, a comment, and EXECUTE for exactly the declared roles', async () => {
-      const found = await sql<{ names: string[]; types: string[]; comment: string | null; grantees: string[] | null }[]>`
-        select coalesce(p.proargnames[1:p.pronargs], '{}') as names,
+    it('is a SQL function with the declared parameters in order, a comment, stable when read-only, and EXECUTE for exactly the declared roles', async () => {
+      const found = await sql<{ names: string[]; types: string[]; comment: string | null; grantees: string[] | null; volatile: boolean }[]>`
+        select p.provolatile = 'v' as volatile,
+               coalesce(p.proargnames[1:p.pronargs], '{}') as names,
                array(select format_type(t, null) from unnest(p.proargtypes) with ordinality as a(t, i) order by i) as types,
                obj_description(p.oid, 'pg_proc') as comment,
                (select array_agg(case when a.grantee = 0 then 'PUBLIC' else a.grantee::regrole::text end)
@@ -49,6 +50,8 @@ describe('the registry of API functions', () => {
       expect(f!.names).toEqual(Object.keys(fn.params));
       expect(f!.types).toEqual(Object.values(fn.params));
       expect(f!.comment, `comment on function public.${fn.sql}`).toMatch(/\S/);
+      // Read-only functions are declared stable (or immutable): PostgreSQL then refuses any write in them.
+      expect(f!.volatile, `public.${fn.sql} is volatile exactly when it writes`).toBe(!fn.readOnly);
       // A null proacl would mean the default grants, PUBLIC included: the grants must be explicit.
       expect([...(f!.grantees ?? [])].sort(), `grants on public.${fn.sql}`).toEqual([...fn.roles].sort());
     });
