@@ -81,12 +81,15 @@ export function createApi(transport: Transport, options: ApiOptions = {}): Proje
     }
   }
 
-  /** Validates the input, calls the function by named arguments and parses its rows. */
+  /**
+   * Validates the input, calls the function by named arguments and parses its rows
+   * (in two steps: TypeScript ties the rows' type to the entry, not to its name).
+   */
   function fetchRows<K extends RemoteName>(op: K, input: unknown): Promise<ResultOf<K>[]> {
-    return callParsed(API_FUNCTIONS[op].sql, API_FUNCTIONS[op], input);
+    return callEntry(API_FUNCTIONS[op].sql, API_FUNCTIONS[op], input);
   }
 
-  async function callParsed<F extends ApiFunction>(sql: SqlFunction, fn: F, input: unknown): Promise<z.output<F['result']>[]> {
+  async function callEntry<F extends ApiFunction>(sql: SqlFunction, fn: F, input: unknown): Promise<z.output<F['result']>[]> {
     const found = await transport.call(sql, argsOf(parseInput(fn.input, input)));
     return parseRows<F['result']>(sql, fn.result, found);
   }
