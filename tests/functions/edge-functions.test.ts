@@ -189,6 +189,9 @@ describe('project-feed', () => {
     expect((await feed('?limit=x')).status).toBe(400);
     expect((await feed('?projectId=x')).status).toBe(400);
     expect((await feed('?other=1')).status).toBe(400);
+    const traced = await fetch(`${edge.url}/functions/v1/project-feed?limit=x`, { headers: { ...auth(token(alice)), 'x-request-id': 'feed-trace-1' } });
+    expect(traced.headers.get('x-request-id')).toBe('feed-trace-1');
+    expect(await traced.json()).toMatchObject({ code: 'invalid_input', error: 'limit must be a whole number' });
     expect((await feed('', KEYS.anonKey)).status).toBe(401);
     expect((await post('project-feed', {}, auth(token(alice)))).status).toBe(405);
   });
