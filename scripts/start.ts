@@ -26,13 +26,13 @@ import { serveFunctions, type FunctionsProcess } from './lib/functions.ts';
 import { hostedFunctionEnv, localKeys } from './lib/keys.ts';
 import { appliedVersion, migrate } from './lib/migrate.ts';
 import { clearStack, pidAlive, readStackFile, stackFileLabel, writeStack, type StackState } from './lib/stack.ts';
+import { HTTP_FUNCTIONS } from '../src/functions.ts';
 
 // Output piped into a reader that quits (| head) must not kill us before cleanup.
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 
 const t0 = Date.now();
 const log = (m: string) => console.log(m);
-const FUNCTIONS = ['create-project', 'start-build', 'build-status', 'complete-build', 'get-or-create-client', 'project-feed'];
 
 let cluster: Cluster | undefined;
 let edge: FunctionsProcess | undefined;
@@ -87,7 +87,7 @@ async function health(): Promise<{ status: number; body: unknown }> {
       body: {
         status: 'ok',
         database: { reachable: true, server: `PostgreSQL ${row!.server}`, migration, latencyMs: Date.now() - started },
-        functions: FUNCTIONS,
+        functions: HTTP_FUNCTIONS,
       },
     };
   } catch (e) {
@@ -211,7 +211,7 @@ async function main(): Promise<void> {
 
   log('');
   log(`API URL:          ${api}`);
-  log(`Functions URL:    ${api}/functions/v1/<name>  (${FUNCTIONS.join(', ')})`);
+  log(`Functions URL:    ${api}/functions/v1/<name>  (${HTTP_FUNCTIONS.join(', ')})`);
   log(`Health:           ${api}/functions/v1/health`);
   log(`JWKS:             ${api}/auth/v1/.well-known/jwks.json  (ES256 key ${keys.signingKey.kid}; \`npm run dev:user\` signs sessions with it)`);
   log(`DB URL:           ${config.databaseUrl ? redact(dbUrl) : dbUrl}`);

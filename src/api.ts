@@ -1,11 +1,13 @@
 /**
- * The SDK's one API over either transport: parse the input (zod), call the
- * SQL function by named arguments, parse the output, type the error.
+ * The SDK's one API over either transport: each method names its entry of
+ * the registry (functions.ts), which says how to parse the input (zod), which
+ * SQL function to call by named arguments, and how to parse the output; every
+ * error is typed.
  * No business rule lives here: the database enforces every one.
  */
 import type { z } from 'zod';
-import { logError, ProjectsError, toProjectsError, ValidationError, type Logger } from './errors.ts';
-import type { SqlFunction } from './functions.ts';
+import { logError, ProjectsError, toProjectsError, type Logger } from './errors.ts';
+import { API_FUNCTIONS, argsOf, parseInput, type ApiFunction, type ApiName, type RemoteName, type ResultOf, type SqlFunction } from './functions.ts';
 import { pollBuildStatus, type PollOptions } from './poll.ts';
 import * as s from './schemas.ts';
 import { mapWorkerStatus, type ProjectStatus } from './status.ts';
@@ -48,19 +50,6 @@ export interface ProjectsApi {
   readonly transport: Transport['kind'];
 }
 
-function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const r = schema.safeParse(input);
-  if (r.success) return r.data;
-  const issues = r.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`);
-  throw new ValidationError({
-    message: `invalid input: ${issues.join('; ')}`,
-    code: 'invalid_input',
-    sqlstate: '22023',
-    httpStatus: 400,
-    issues,
-  });
-}
-
 function unexpected(fn: string, rows: number, error?: z.ZodError): ProjectsError {
   return new ProjectsError({
     message: `${fn} returned an unexpected result (${rows} rows${error ? `; ${error.issues[0]?.path.join('.')}: ${error.issues[0]?.message}` : ''}); are the SDK and the migrations the same version?`,
@@ -70,148 +59,84 @@ function unexpected(fn: string, rows: number, error?: z.ZodError): ProjectsError
   });
 }
 
-function parseRow<S extends z.ZodType>(fn: string, schema: S, rows: unknown[]): z.output<S> {
-  const r = schema.safeParse(rows[0]);
-  if (rows.length === 1 && r.success) return r.data;
-  throw unexpected(fn, rows.length, r.success ? undefined : r.error);
+function parseRows<S extends z.ZodType>(fn: string, schema: S, rows: unknown[]): z.output<S>[] {
+  return rows.map((row) => {
+    const r = schema.safeParse(row);
+    if (!r.success) throw unexpected(fn, rows.length, r.error);
+    return r.data;
+  });
 }
 
 export function createApi(transport: Transport, options: ApiOptions = {}): ProjectsApi {
   const logger = options.logger === undefined ? console : options.logger;
 
-  async function transportCall(op: string, fn: SqlFunction, args: Record<string, string | null | undefined>): Promise<unknown[]> {
+  /** Runs `work`, logging a failure under the SDK method's name before rethrowing it. */
+  async function logged<T>(op: ApiName, work: () => Promise<T>): Promise<T> {
     try {
-      return await transport.call(fn, args, 'rows');
+      return await work();
     } catch (e) {
-      const err = e instanceof RpcFailure ? toProjectsError(e.body, e.status) : toProjectsError(e);
+      const err = e instanceof ProjectsError ? e : e instanceof RpcFailure ? toProjectsError(e.body, e.status) : toProjectsError(e);
       logError(logger, op, err);
       throw err;
     }
   }
 
-  async function call<S extends z.ZodType>(
-    op: string,
-    fn: SqlFunction,
-    args: Record<string, string | null | undefined>,
-    out: S,
-  ): Promise<z.output<S>> {
-    const rows = await transportCall(op, fn, args);
-    try {
-      return parseRow(fn, out, rows);
-    } catch (e) {
-      logError(logger, op, e as ProjectsError);
-      throw e;
-    }
+  /**
+   * Validates the input, calls the function by named arguments and parses its rows
+   * (in two steps: TypeScript ties the rows' type to the entry, not to its name).
+   */
+  function fetchRows<K extends RemoteName>(op: K, input: unknown): Promise<ResultOf<K>[]> {
+    return callEntry(API_FUNCTIONS[op].sql, API_FUNCTIONS[op], input);
   }
 
-  function validated<S extends z.ZodType>(op: string, schema: S, input: unknown): z.output<S> {
-    try {
-      return parseInput(schema, input);
-    } catch (e) {
-      logError(logger, op, e as ProjectsError);
-      throw e;
-    }
+  async function callEntry<F extends ApiFunction>(sql: SqlFunction, fn: F, input: unknown): Promise<z.output<F['result']>[]> {
+    const found = await transport.call(sql, argsOf(parseInput(fn.input, input)));
+    return parseRows<F['result']>(sql, fn.result, found);
   }
 
-  const creationArgs = (i: z.output<typeof s.createProjectInput>) => ({
-    p_user_id: i.userId,
-    p_framework: i.framework,
-    p_prompt: i.prompt,
-    p_name: i.name,
-    p_idempotency_key: i.idempotencyKey,
-    p_project_id: i.projectId,
-    p_source: i.source,
-    p_request_id: i.requestId,
-  });
+  const rows = <K extends RemoteName>(op: K, input: unknown) => logged(op, () => fetchRows(op, input));
+
+  /** The same for a function that answers exactly one row. */
+  const row = <K extends RemoteName>(op: K, input: unknown) =>
+    logged(op, async () => {
+      const found = await fetchRows(op, input);
+      const [first] = found;
+      if (found.length !== 1 || first === undefined) throw unexpected(API_FUNCTIONS[op].sql, found.length);
+      return first;
+    });
 
   const api: ProjectsApi = {
     transport: transport.kind,
+    createCompleteProject: (input = {}) => row('createCompleteProject', input),
+    createProjectForBuild: (input = {}) => row('createProjectForBuild', input),
+    startBuild: (input) => row('startBuild', input),
+    completeBuild: (input) => row('completeBuild', input),
+    createVersionOnSuccess: (input) => row('createVersionOnSuccess', input),
+    getBuildStatus: (buildId) => row('getBuildStatus', { buildId }),
+    getOrCreateClient: (input) => row('getOrCreateClient', input),
 
-    async createCompleteProject(input = {}) {
-      const i = validated('createCompleteProject', s.createProjectInput, input);
-      return call('createCompleteProject', 'create_complete_project', creationArgs(i), s.createCompleteProjectRow);
-    },
-
-    async createProjectForBuild(input = {}) {
-      const i = validated('createProjectForBuild', s.createProjectInput, input);
-      return call('createProjectForBuild', 'create_project_for_build', creationArgs(i), s.createProjectForBuildRow);
-    },
-
-    async startBuild(input) {
-      const i = validated('startBuild', s.startBuildInput, input);
-      return call('startBuild', 'start_build', {
-        p_project_id: i.projectId,
-        p_prompt: i.prompt,
-        p_idempotency_key: i.idempotencyKey,
-        p_request_id: i.requestId,
-        p_framework: i.framework,
-      }, s.startBuildRow);
-    },
-
-    async completeBuild(input) {
-      const i = validated('completeBuild', s.completeBuildInput, input);
-      return call('completeBuild', 'complete_build', {
-        p_build_id: i.buildId,
-        p_status: i.status,
-        p_error_message: i.errorMessage,
-        p_request_id: i.requestId,
-      }, s.completeBuildRow);
-    },
-
-    async createVersionOnSuccess(input) {
-      const i = validated('createVersionOnSuccess', s.createVersionInput, input);
-      return call('createVersionOnSuccess', 'create_version_on_success', {
-        p_build_id: i.buildId,
-        p_prompt: i.prompt,
-        p_request_id: i.requestId,
-      }, s.createVersionRow);
-    },
-
-    async getBuildStatus(buildId) {
-      const id = validated('getBuildStatus', s.ulid, buildId);
-      return call('getBuildStatus', 'get_build_status', { p_build_id: id }, s.buildStatusRow);
+    async getProjectFeed(input = {}) {
+      const events = await rows('getProjectFeed', input);
+      return { events, cursor: events.at(-1)?.cursor ?? input.after ?? null };
     },
 
     pollBuildStatus(buildId, pollOptions) {
       return pollBuildStatus((id) => api.getBuildStatus(id), buildId, pollOptions);
     },
 
-    async getProjectFeed(input = {}) {
-      const i = validated('getProjectFeed', s.feedInput, input);
-      const rows = await transportCall('getProjectFeed', 'get_project_feed', {
-        p_project_id: i.projectId,
-        p_after: i.after ?? undefined,
-        p_limit: i.limit === undefined ? undefined : String(i.limit),
-      });
-      const parsed = s.feedEventRow.array().safeParse(rows);
-      if (!parsed.success) {
-        const err = unexpected('get_project_feed', rows.length, parsed.error);
-        logError(logger, 'getProjectFeed', err);
-        throw err;
-      }
-      return { events: parsed.data, cursor: parsed.data.at(-1)?.cursor ?? i.after ?? null };
-    },
-
     watchProject(projectId, onEvents, watchOptions = {}) {
-      const id = validated('watchProject', s.uuid, projectId);
+      let id: string;
+      try {
+        id = parseInput(s.uuid, projectId);
+      } catch (e) {
+        logError(logger, 'watchProject', e as ProjectsError);
+        throw e;
+      }
       return watchFeed((q) => api.getProjectFeed(q), id, onEvents, { realtime: options.realtime, ...watchOptions });
     },
 
     watchProjects(onEvents, watchOptions = {}) {
       return watchFeed((q) => api.getProjectFeed(q), undefined, onEvents, { realtime: options.realtime, ...watchOptions });
-    },
-
-    async getOrCreateClient(input) {
-      const i = validated('getOrCreateClient', s.clientInput, input);
-      return call('getOrCreateClient', 'get_or_create_client', {
-        p_id: i.id,
-        p_name: i.name,
-        p_email: i.email,
-        p_phone: i.phone,
-        p_company: i.company,
-        p_user_id: i.userId,
-        p_request_id: i.requestId,
-      }, s.clientRow);
     },
 
     mapWorkerStatus,

@@ -1,5 +1,5 @@
 /**
- * Polling a build until it is final, the way seed 004 needed it: exponential
+ * Polling a build until it is final, as a page waiting for a build does: exponential
  * backoff, an AbortSignal, an overall timeout, and "not found" treated as
  * "not yet" for a bounded time (a worker may report a build id before its
  * row is visible). Transient errors are retried; anything else is thrown.

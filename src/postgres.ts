@@ -7,7 +7,7 @@
  * With a read pool (a streaming replica), read-only calls go there.
  */
 import postgres from 'postgres';
-import { SQL_FUNCTIONS } from './functions.ts';
+import { API_FUNCTIONS, SQL_FUNCTIONS } from './functions.ts';
 import type { Transport } from './transport.ts';
 
 /** Who a postgres.js call acts as: a user (role authenticated) or service_role. */
@@ -62,7 +62,7 @@ const LEGACY_CLAIM_SETTINGS = ['request.jwt.claim', 'request.jwt.claim.sub', 're
  * connection clean; nothing is prepared, so it works behind transaction-mode
  * poolers. (postgres.js's sql.begin() is not
  * used: when a backend dies inside it, postgres.js 3.4.9 crashes the process
- * with an uncatchable TypeError, porsager/postgres#1154 and #1208.)
+ * with an uncatchable TypeError.)
  * Function and parameter names come from SQL_FUNCTIONS, never from callers.
  */
 export function postgresTransport(
@@ -83,26 +83,23 @@ export function postgresTransport(
     timeout;
   return {
     kind: 'postgres',
-    async call(fn, args, shape) {
-      const types = SQL_FUNCTIONS[fn] as Record<string, string>;
+    async call(fn, args) {
       const named: string[] = [];
       for (const [k, v] of Object.entries(args)) {
         if (v === undefined) continue;
-        const type = types[k];
+        const type = SQL_FUNCTIONS[fn]?.[k];
         if (!type) throw new Error(`${fn} has no parameter ${k}`);
         named.push(`${k} => ${literal(v)}::${type}`);
       }
-      const call = `public.${fn}(${named.join(', ')})`;
-      const text = shape === 'scalar' ? `select ${call} as result` : `select * from ${call}`;
-      const query = `${prelude};\n${text}`;
+      const query = `${prelude};\nselect * from public.${fn}(${named.join(', ')})`;
       const results = (read && READS.has(fn) ? await readThenPrimary(read, sql, query) : await sql.unsafe(query)) as unknown as unknown[][];
       return [...(results[1] ?? [])];
     },
   };
 }
 
-/** Calls that only read, and may therefore be answered by a read replica. */
-const READS: ReadonlySet<string> = new Set(['get_build_status', 'get_project_feed']);
+/** Calls that only read (declared so in the registry), and may therefore be answered by a read replica. */
+const READS: ReadonlySet<string> = new Set(Object.values(API_FUNCTIONS).filter((f) => f.readOnly && f.returns !== 'local').map((f) => f.sql));
 
 /**
  * Read-your-writes over a replica: a row the replica has not replayed yet

@@ -43,7 +43,7 @@ export const createProjectInput = z.strictObject({
   idempotencyKey: idempotencyKey.optional(),
   /** service_role only: the user to act for (default: the caller). */
   userId: uuid.optional(),
-  /** A caller-chosen project id (the legacy API): the same id with the same parameters replays. */
+  /** The new project's id, chosen by the caller (an app that names the project before creating it): the same id with the same parameters replays. */
   projectId: uuid.optional(),
   /** Who creates the project (projects.created_by_service): honoured for service_role, ignored for end users. */
   source: source.optional(),
@@ -109,10 +109,16 @@ export const feedInput = z.strictObject({
 });
 export type FeedInput = z.input<typeof feedInput>;
 
+/** getBuildStatus's input as the registry declares it (the SDK method takes the id alone). */
+export const buildStatusInput = z.strictObject({ buildId: ulid });
+
+/** mapWorkerStatus's input as the registry declares it (the SDK method takes the word alone). */
+export const workerStatusInput = z.strictObject({ status: z.string() });
+
 // ---- outputs (postgres.js gives bigint as string and timestamptz as Date; PostgREST gives numbers and ISO strings)
 const bigintId = z.union([z.number(), z.string().regex(/^\d+$/)]).transform(Number);
 const timestamp = z.union([z.date(), z.string()]).transform((v) => new Date(v).toISOString());
-const projectStatus = z.enum(['queued', 'building', 'deployed', 'failed', 'canceled', 'superseded']);
+export const projectStatus = z.enum(['queued', 'building', 'deployed', 'failed', 'canceled', 'superseded']);
 const buildStatus = z.enum(['started', 'completed', 'failed', 'canceled', 'superseded']);
 const eventType = z.enum([
   'project_created', 'build_started', 'build_superseded', 'build_completed', 'build_failed',
@@ -158,7 +164,8 @@ export type StartBuildResult = z.output<typeof startBuildRow>;
 
 export const completeBuildRow = z
   .object({ project_id: uuid, build_status: projectStatus, version_id: ulid.nullable() })
-  .transform((r) => ({ projectId: r.project_id, buildStatus: r.build_status, versionId: r.version_id }));
+  // build_status is the project's column of that name: its status once the build is final.
+  .transform((r) => ({ projectId: r.project_id, projectStatus: r.build_status, versionId: r.version_id }));
 export type CompleteBuildResult = z.output<typeof completeBuildRow>;
 
 export const createVersionRow = z

@@ -1,7 +1,8 @@
 /**
  * The TypeScript mirror of public.worker_status_map / map_worker_status():
  * a test asserts both agree for every status. Unknown words are refused,
- * never mapped to a default (seed 004 silently mapped them to 'queued').
+ * never mapped to a default: a typo in a worker would otherwise show a failed
+ * build as queued for ever.
  */
 import { ValidationError } from './errors.ts';
 
@@ -42,6 +43,3 @@ export function mapWorkerStatus(status: string): ProjectStatus {
   }
   return mapped;
 }
-
-/** True once a build will not change any more. */
-export const isFinalBuildStatus = (s: BuildStatus): boolean => s !== 'started';

@@ -10,8 +10,8 @@
 import type { SqlFunction } from './functions.ts';
 
 export interface Transport {
-  /** Rows of a set-returning function, or `[{ result }]` for a scalar one. */
-  call(fn: SqlFunction, args: Record<string, string | null | undefined>, shape: 'rows' | 'scalar'): Promise<unknown[]>;
+  /** The rows of a function that returns a table. */
+  call(fn: SqlFunction, args: Record<string, string | null | undefined>): Promise<unknown[]>;
   readonly kind: 'supabase' | 'postgres';
 }
 
@@ -31,12 +31,11 @@ export class RpcFailure extends Error {
 export function supabaseTransport(client: SupabaseLike): Transport {
   return {
     kind: 'supabase',
-    async call(fn, args, shape) {
+    async call(fn, args) {
       const named: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(args)) if (v !== undefined) named[k] = v;
       const { data, error, status } = await client.rpc(fn, named);
       if (error) throw new RpcFailure(error, status);
-      if (shape === 'scalar') return [{ result: data }];
       return Array.isArray(data) ? data : data == null ? [] : [data];
     },
   };

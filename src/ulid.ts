@@ -1,6 +1,6 @@
 /**
- * ULIDs made in the SDK: the reference id of every error (seed 004's support
- * reference), sortable by time. Monotonic within a process, like the
+ * ULIDs made in the SDK: the reference id of every error (the id a user quotes
+ * to support and an operator finds in the logs), sortable by time. Monotonic within a process, like the
  * database's generate_ulid(). Uses Web Crypto, so it runs in Node and Deno.
  */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';

@@ -134,7 +134,7 @@ describe('build-status, start-build, complete-build', () => {
     expect(byUser.status).toBe(403);
     const done = await post('complete-build', { buildId: created.buildId, status: 'completed' }, { apikey: KEYS.secretKey });
     expect(done.status).toBe(200);
-    expect(await done.json()).toMatchObject({ buildStatus: 'deployed', versionId: created.versionId });
+    expect(await done.json()).toMatchObject({ projectStatus: 'deployed', versionId: created.versionId });
     const unknown = await post('complete-build', { buildId: created.buildId, status: 'exploded' }, { apikey: KEYS.secretKey });
     expect(unknown.status).toBe(400);
 
@@ -189,6 +189,9 @@ describe('project-feed', () => {
     expect((await feed('?limit=x')).status).toBe(400);
     expect((await feed('?projectId=x')).status).toBe(400);
     expect((await feed('?other=1')).status).toBe(400);
+    const traced = await fetch(`${edge.url}/functions/v1/project-feed?limit=x`, { headers: { ...auth(token(alice)), 'x-request-id': 'feed-trace-1' } });
+    expect(traced.headers.get('x-request-id')).toBe('feed-trace-1');
+    expect(await traced.json()).toMatchObject({ code: 'invalid_input', error: 'limit must be a whole number' });
     expect((await feed('', KEYS.anonKey)).status).toBe(401);
     expect((await post('project-feed', {}, auth(token(alice)))).status).toBe(405);
   });

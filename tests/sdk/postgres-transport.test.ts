@@ -101,7 +101,7 @@ describe('builds', () => {
     const started = await alice.startBuild({ projectId: p.projectId, prompt: 'add a footer' });
     expect(started).toMatchObject({ created: true, supersededBuildId: p.buildId });
     const done = await service.completeBuild({ buildId: started.buildId, status: 'completed' });
-    expect(done).toMatchObject({ projectId: p.projectId, buildStatus: 'deployed' });
+    expect(done).toMatchObject({ projectId: p.projectId, projectStatus: 'deployed' });
     expect(done.versionId).toMatch(/^[0-7]/);
     const status = await alice.getBuildStatus(started.buildId);
     expect(status).toMatchObject({ status: 'completed', projectStatus: 'deployed', isCurrent: true, versionId: done.versionId });
@@ -141,7 +141,7 @@ describe('builds', () => {
   it('refuses a different final status for a finished build (PT409)', async () => {
     const p = await alice.createProjectForBuild({ name: 'Final' });
     await service.completeBuild({ buildId: p.buildId, status: 'canceled' });
-    expect(await service.completeBuild({ buildId: p.buildId, status: 'cancelled' })).toMatchObject({ buildStatus: 'canceled' });
+    expect(await service.completeBuild({ buildId: p.buildId, status: 'cancelled' })).toMatchObject({ projectStatus: 'canceled' });
     const err = await rejection(service.completeBuild({ buildId: p.buildId, status: 'completed' }));
     expect(err).toBeInstanceOf(ConflictError);
   });

@@ -44,7 +44,7 @@ describe('fromSupabase (supabase-js rpc)', () => {
     expect(typeof created.buildMetricsId).toBe('number');
     expect(await api.createCompleteProject({ name: 'Via PostgREST', framework: 'vue', idempotencyKey: key })).toEqual({ ...created, created: false });
     const done = await worker.completeBuild({ buildId: created.buildId, status: 'succeeded' });
-    expect(done).toEqual({ projectId: created.projectId, buildStatus: 'deployed', versionId: created.versionId });
+    expect(done).toEqual({ projectId: created.projectId, projectStatus: 'deployed', versionId: created.versionId });
     const status = await api.pollBuildStatus(created.buildId, { initialDelayMs: 10 });
     expect(status).toMatchObject({ status: 'completed', projectStatus: 'deployed', versionId: created.versionId });
     expect(status.startedAt).toMatch(/Z$/);

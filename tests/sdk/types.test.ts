@@ -8,40 +8,36 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { z } from 'zod';
 import type { Database } from '../../src/database.types.ts';
-import { SQL_FUNCTIONS } from '../../src/functions.ts';
+import { API_FUNCTIONS, paramOf, type ApiName } from '../../src/functions.ts';
 import { fromSupabase, type RealtimeLike } from '../../src/index.ts';
-import type * as s from '../../src/schemas.ts';
 
 type Fns = Database['public']['Functions'];
+type Registry = typeof API_FUNCTIONS;
 type Columns<F extends keyof Fns> = Fns[F]['Returns'] extends readonly (infer R)[] ? keyof R : never;
-type Params<F extends keyof typeof SQL_FUNCTIONS> = keyof (typeof SQL_FUNCTIONS)[F];
+/** `buildId` → `build_id`, as paramOf does at run time. */
+type Snake<S extends string> = S extends `${infer H}${infer T}` ? `${H extends Lowercase<H> ? H : `_${Lowercase<H>}`}${Snake<T>}` : S;
+type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+/** Per registered function: its declared parameters are the SQL function's arguments. */
+type ParamsMatch = { [K in ApiName]: Exact<keyof Registry[K]['params'], keyof Fns[Registry[K]['sql']]['Args']> };
+/** Its input fields, each named as its parameter, are exactly those parameters. */
+type InputMatches = { [K in ApiName]: Exact<`p_${Snake<keyof z.input<Registry[K]['input']> & string>}`, keyof Registry[K]['params']> };
+/** The columns its result schema reads are the SQL function's result columns (functions the SDK calls). */
+type ColumnsMatch = {
+  [K in ApiName as Registry[K]['returns'] extends 'local' ? never : K]: Exact<keyof z.input<Registry[K]['result']>, Columns<Registry[K]['sql']>>;
+};
 
 describe('the SDK and the generated database types', () => {
-  it('sends exactly the parameters each function declares', () => {
-    expectTypeOf<Params<'create_complete_project'>>().toEqualTypeOf<keyof Fns['create_complete_project']['Args']>();
-    expectTypeOf<Params<'create_project_for_build'>>().toEqualTypeOf<keyof Fns['create_project_for_build']['Args']>();
-    expectTypeOf<Params<'start_build'>>().toEqualTypeOf<keyof Fns['start_build']['Args']>();
-    expectTypeOf<Params<'complete_build'>>().toEqualTypeOf<keyof Fns['complete_build']['Args']>();
-    expectTypeOf<Params<'create_version_on_success'>>().toEqualTypeOf<keyof Fns['create_version_on_success']['Args']>();
-    expectTypeOf<Params<'get_build_status'>>().toEqualTypeOf<keyof Fns['get_build_status']['Args']>();
-    expectTypeOf<Params<'get_project_feed'>>().toEqualTypeOf<keyof Fns['get_project_feed']['Args']>();
-    expectTypeOf<Params<'get_or_create_client'>>().toEqualTypeOf<keyof Fns['get_or_create_client']['Args']>();
-    expectTypeOf<Params<'map_worker_status'>>().toEqualTypeOf<keyof Fns['map_worker_status']['Args']>();
-    expect(Object.keys(SQL_FUNCTIONS).sort()).toEqual([
-      'complete_build', 'create_complete_project', 'create_project_for_build', 'create_version_on_success',
-      'get_build_status', 'get_or_create_client', 'get_project_feed', 'map_worker_status', 'start_build',
-    ]);
+  it('sends exactly the parameters each function declares, one per input field', () => {
+    expectTypeOf<ParamsMatch>().toEqualTypeOf<{ [K in ApiName]: true }>();
+    expectTypeOf<InputMatches>().toEqualTypeOf<{ [K in ApiName]: true }>();
+    for (const fn of Object.values(API_FUNCTIONS)) {
+      expect(Object.keys(fn.input.shape).map(paramOf).sort(), fn.sql).toEqual(Object.keys(fn.params).sort());
+    }
   });
 
   it('reads exactly the columns each function returns', () => {
-    expectTypeOf<keyof z.input<typeof s.createCompleteProjectRow>>().toEqualTypeOf<Columns<'create_complete_project'>>();
-    expectTypeOf<keyof z.input<typeof s.createProjectForBuildRow>>().toEqualTypeOf<Columns<'create_project_for_build'>>();
-    expectTypeOf<keyof z.input<typeof s.startBuildRow>>().toEqualTypeOf<Columns<'start_build'>>();
-    expectTypeOf<keyof z.input<typeof s.completeBuildRow>>().toEqualTypeOf<Columns<'complete_build'>>();
-    expectTypeOf<keyof z.input<typeof s.createVersionRow>>().toEqualTypeOf<Columns<'create_version_on_success'>>();
-    expectTypeOf<keyof z.input<typeof s.buildStatusRow>>().toEqualTypeOf<Columns<'get_build_status'>>();
-    expectTypeOf<keyof z.input<typeof s.feedEventRow>>().toEqualTypeOf<Columns<'get_project_feed'>>();
-    expectTypeOf<keyof z.input<typeof s.clientRow>>().toEqualTypeOf<Columns<'get_or_create_client'>>();
+    expectTypeOf<ColumnsMatch[keyof ColumnsMatch]>().toEqualTypeOf<true>();
   });
 });
 

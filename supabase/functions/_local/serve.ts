@@ -5,21 +5,12 @@
  * `npm run functions:serve` and `npm start` run it with Deno (scripts/lib/functions.ts).
  * In production each function's index.ts calls Deno.serve itself.
  */
-import { handler as createProject } from '../create-project/handler.ts';
-import { handler as buildStatus } from '../build-status/handler.ts';
-import { handler as completeBuild } from '../complete-build/handler.ts';
-import { handler as startBuild } from '../start-build/handler.ts';
-import { handler as getOrCreateClient } from '../get-or-create-client/handler.ts';
-import { handler as projectFeed } from '../project-feed/handler.ts';
+import { HTTP_FUNCTIONS } from '@projects-core/sdk/functions';
 
-const functions: Record<string, (req: Request) => Promise<Response>> = {
-  'create-project': createProject,
-  'build-status': buildStatus,
-  'complete-build': completeBuild,
-  'start-build': startBuild,
-  'get-or-create-client': getOrCreateClient,
-  'project-feed': projectFeed,
-};
+// Every edge function of the registry, from its own directory (as Supabase deploys it).
+const functions: Record<string, (req: Request) => Promise<Response>> = Object.fromEntries(
+  await Promise.all(HTTP_FUNCTIONS.map(async (name) => [name, (await import(`../${name}/handler.ts`)).handler])),
+);
 
 const port = Number(Deno.env.get('EDGE_RUNTIME_PORT') ?? '54331');
 
