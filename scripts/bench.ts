@@ -1,6 +1,7 @@
 /**
  * npm run bench [-- --quick]: throughput and latency of project creation
- * against the raw-insert floor and the seeds' strategies, measured in one run
+ * against the raw-insert floor and the strategies people try first
+ * (docs/design.md), measured in one run
  * on a throwaway PostgreSQL 17 (or BENCH_DATABASE_URL). Not part of npm test.
  *
  * Writes bench/results/latest.{md,json}, throughput.svg and strategies.svg,
@@ -106,7 +107,7 @@ async function setup(url: string): Promise<void> {
     create table if not exists bench.users (n int primary key, id uuid not null);
     insert into bench.users (n, id) select n, gen_random_uuid() from generate_series(1, ${USERS}) n on conflict do nothing;
     insert into auth.users (id, email) select id, 'bench-' || n || '@example.test' from bench.users on conflict do nothing;
-    -- the seeds' strategies write a bare row here (ours writes the full project)
+    -- the other strategies write a bare row here (ours writes the full project)
     create table if not exists bench.s_projects (
       id uuid primary key, owner_id uuid not null, name text not null, framework text not null,
       created_at timestamptz not null default clock_timestamp());
@@ -189,12 +190,12 @@ async function strategies(url: string, rounds: number) {
   const users = (await sql<{ id: string }[]>`select id from bench.users order by n limit 50`).map((r) => r.id);
 
   const impls: Record<Strategy, (user: string, id: string, key: string, name: string) => Promise<unknown>> = {
-    // Seed 000's original code path: look, then insert the client's id. Racing requests hit 23505.
+    // Look, then insert the client's id: racing requests all pass the look, and all but one hit 23505.
     check_then_insert: async (user, id, _key, name) => {
       const found = await sql`select id from bench.s_projects where id = ${id}`;
       if (found.length === 0) await sql`insert into bench.s_projects (id, owner_id, name, framework) values (${id}, ${user}, ${name}, 'react')`;
     },
-    // Seed 002: insert; on 23505 read the existing row (the error still happens on the server).
+    // Insert; on 23505 read the existing row: callers see no error, but it still happens on the server.
     catch_23505_and_reread: async (user, id, _key, name) => {
       try {
         await sql`insert into bench.s_projects (id, owner_id, name, framework) values (${id}, ${user}, ${name}, 'react')`;
@@ -204,7 +205,7 @@ async function strategies(url: string, rounds: number) {
         await sql`select * from bench.s_projects where id = ${id}`;
       }
     },
-    // Seed 000's fix: a 32-bit advisory lock, a 10-second window, ON CONFLICT DO NOTHING.
+    // A 32-bit advisory lock per owner, a 10-second window on the same name, ON CONFLICT DO NOTHING.
     advisory_lock_and_window: (user, id, _key, name) =>
       sql.begin(async (tx) => {
         await tx`select pg_advisory_xact_lock(hashtext(${user}::text || 'prompt'))`;
@@ -323,7 +324,7 @@ async function main(): Promise<void> {
     progress('generate_ulid() against gen_random_uuid()');
     const ulid = await ulidVsUuid(url, quick ? 200_000 : 1_000_000);
 
-    progress("the seeds' strategies on a duplicate storm (50 users x 10 requests, 32 connections)");
+    progress("the usual strategies on a duplicate storm (50 users x 10 requests, 32 connections)");
     const strategy = await strategies(url, quick ? 1 : 3);
 
     const info = postgres(url, { max: 1, onnotice: () => undefined });
