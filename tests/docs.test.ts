@@ -5,8 +5,9 @@
  * script, on a free port, against the test database, with its own stack state
  * and keys): a document's sh snippets in order in one bash session after
  * `eval "$(npm run -s env)"`, each ts snippet with tsx from the repository
- * root with the variables that eval exports. Snippets marked `typecheck`
- * (they need a hosted project) and the ts runnable ones are typechecked with
+ * root with the variables that eval exports (the SDK, imported as ./src/ or
+ * as @projects-core/sdk, is this repository's). Snippets marked `typecheck`
+ * (they need a hosted project) and the runnable ts ones are typechecked with
  * the repository's tsconfig.
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
@@ -60,7 +61,7 @@ const ts = snippets.filter((s) => s.lang === 'ts');
 /** A snippet's file under snippetDir, its `./src/` imports pointed back at the repository's. */
 function writeSnippet(s: Snippet, i: number): string {
   const file = path.join(snippetDir, `${path.basename(s.file, '.md')}-${s.line}-${i}.ts`);
-  writeFileSync(file, s.code.replace(/from '\.\/src\//g, "from '../../src/"));
+  writeFileSync(file, s.code.replace(/from '\.\/src\//g, "from '../../src/").replace(/from '@projects-core\/sdk'/g, "from '../../src/index.ts'"));
   return file;
 }
 
