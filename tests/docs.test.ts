@@ -11,7 +11,7 @@
  * the repository's tsconfig.
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,7 +87,30 @@ afterAll(async () => {
   rmSync(stateDir, { recursive: true, force: true });
 });
 
+/** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as hyphens. */
+const anchorOf = (heading: string) => heading.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');
+const anchorsOf = (file: string) => new Set([...readFileSync(file, 'utf8').matchAll(/^#+ (.*)$/gm)].map((m) => anchorOf(m[1]!)));
+
+/** Pages the README links to that another branch of this release writes (they exist once it is merged). */
+const WRITTEN_ELSEWHERE = new Set(['CHANGELOG.md', 'docs/performance.md']);
+
 describe('the documentation', () => {
+  it('links only to files and headings that exist', () => {
+    const broken: string[] = [];
+    for (const doc of documents) {
+      const text = readFileSync(path.join(root, doc), 'utf8').replace(/^```[\s\S]*?^```$/gm, '');
+      for (const [, link] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/.test(link!)) continue;
+        const [file, anchor] = link!.split('#') as [string, string | undefined];
+        const target = file ? path.normalize(path.join(path.dirname(doc), file)) : doc;
+        if (WRITTEN_ELSEWHERE.has(target)) continue;
+        if (!existsSync(path.join(root, target))) broken.push(`${doc}: ${link} (no such file)`);
+        else if (anchor && target.endsWith('.md') && !anchorsOf(path.join(root, target)).has(anchor)) broken.push(`${doc}: ${link} (no such heading)`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
   it('README fits on a screen: at most 150 lines', () => {
     expect(readFileSync(path.join(root, 'README.md'), 'utf8').trimEnd().split('\n').length).toBeLessThanOrEqual(150);
   });
