@@ -19,7 +19,7 @@ export interface RegistryEntry {
 
 /**
  * The project's error registry: SQLSTATE → stable code, HTTP status and class.
- * The README's Errors table lists the same rows (a test keeps them equal).
+ * The Errors table of docs/sql-api.md lists the same rows (a test keeps them equal).
  */
 export const ERROR_REGISTRY = {
   '22023': { code: 'invalid_input', httpStatus: 400, kind: 'validation', meaning: 'invalid parameter' },

@@ -6,7 +6,7 @@
  * worker's secret key, `npm run env` for a second terminal, and a clean stop
  * on SIGINT that clears the stack state.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,16 +16,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userJwt } from '../scripts/lib/jwt.ts';
 import { connect, createUser, databaseUrl, type Sql } from './helpers/db.ts';
 import { freePort } from './helpers/edge.ts';
+import { root, startStack, tsx } from './helpers/stack.ts';
 
-const root = path.resolve(import.meta.dirname, '..');
-const tsx = path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 const dir = mkdtempSync(path.join(tmpdir(), 'start-test-'));
 const stackFile = path.join(dir, 'stack.json');
 const keysFile = path.join(dir, 'keys.json');
 const env = { ...process.env, DATABASE_URL: databaseUrl(), STACK_STATE_FILE: stackFile, LOCAL_KEYS_FILE: keysFile, NO_COLOR: '1' };
 
 let child: ChildProcess;
-let output = '';
+let output: () => string;
 let api: string;
 let sql: Sql;
 
@@ -33,20 +32,9 @@ beforeAll(async () => {
   sql = connect(1);
   const port = await freePort();
   api = `http://127.0.0.1:${port}`;
-  child = spawn(process.execPath, [tsx, 'scripts/start.ts'], { cwd: root, env: { ...env, API_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d: Buffer) => (output += d));
-  child.stderr!.on('data', (d: Buffer) => (output += d));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "ready" within 60 s:\n${output}`)), 60_000);
-    const check = setInterval(() => {
-      if (/ready in [\d.]+ s/.test(output)) {
-        clearInterval(check);
-        clearTimeout(timer);
-        resolve();
-      }
-    }, 50);
-    child.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
-  });
+  const stack = await startStack({ ...env, API_PORT: String(port) });
+  child = stack.child;
+  output = stack.output;
 }, 90_000);
 
 afterAll(async () => {
@@ -59,12 +47,12 @@ const keys = () => JSON.parse(readFileSync(keysFile, 'utf8')) as { signingKey: {
 
 describe('npm start', () => {
   it('prints the URLs, the database URL, the keys a hosted project has, and ready', () => {
-    expect(output).toContain(`API URL:          ${api}`);
-    expect(output).toContain(`${api}/functions/v1/health`);
-    expect(output).toContain(`publishable key:  ${keys().publishableKey}`);
-    expect(output).toContain(`secret key:       ${keys().secretKey}`);
-    expect(output).toMatch(/service_role key: eyJ/);
-    expect(output).toMatch(/DB URL: +postgresql:\/\//);
+    expect(output()).toContain(`API URL:          ${api}`);
+    expect(output()).toContain(`${api}/functions/v1/health`);
+    expect(output()).toContain(`publishable key:  ${keys().publishableKey}`);
+    expect(output()).toContain(`secret key:       ${keys().secretKey}`);
+    expect(output()).toMatch(/service_role key: eyJ/);
+    expect(output()).toMatch(/DB URL: +postgresql:\/\//);
   });
 
   it('records the running stack in the stack state', () => {
@@ -129,7 +117,7 @@ describe('npm start', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    expect(output).toContain('SIGINT: stopping');
+    expect(output()).toContain('SIGINT: stopping');
     const refused = await fetch(`${api}/functions/v1/health`).then(() => 'answered', () => 'refused');
     expect(refused).toBe('refused');
     expect(existsSync(stackFile)).toBe(false);

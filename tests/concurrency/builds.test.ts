@@ -1,7 +1,8 @@
 /**
- * The build lifecycle under real concurrency (issue 4): starts racing on one
- * project, completions arriving in random order with random outcomes, and
- * simultaneous get-or-create calls for one client id (seed 002).
+ * The build lifecycle under real concurrency: starts racing on one project,
+ * completions arriving in random order with random outcomes, and
+ * simultaneous get-or-create calls for one client id (a chat opened in three
+ * tabs at once: each must get the one client, none a 23505).
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,7 +89,7 @@ describe('10 builds started at once on one project, completed in random order', 
   });
 });
 
-describe('get_or_create_client for one chat id at once (seed 002)', () => {
+describe('get_or_create_client for one chat id at once (a chat opened in several tabs)', () => {
   it.each([3, 30])('%i simultaneous calls: all succeed, one created, one row', async (n) => {
     const user = await createUser(owner);
     const api = fromPostgres(pool, { actAs: { userId: user }, logger: null });

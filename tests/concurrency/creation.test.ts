@@ -1,5 +1,5 @@
 /**
- * Project creation under real concurrency (issue 3): identical calls racing
+ * Project creation under real concurrency: identical calls racing
  * on separate connections converge on one project, with zero errors, and
  * every project has exactly one build and one AI-time session.
  */

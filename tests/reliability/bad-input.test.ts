@@ -1,5 +1,5 @@
 /**
- * Bad input (issue 6): a corpus of bad values through SQL, the SDK and the
+ * Bad input: a corpus of bad values through SQL, the SDK and the
  * edge functions. Every case gets a typed error with a stable code, and the
  * tables hold exactly the same rows after the whole corpus.
  */

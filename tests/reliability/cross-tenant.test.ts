@@ -1,5 +1,5 @@
 /**
- * Cross-tenant (issue 6): user B tries to read, start, complete, poll or
+ * Cross-tenant: user B tries to read, start, complete, poll or
  * replay user A's projects, builds, clients and idempotency keys through every
  * function and every edge function: refused or empty, and nothing of A's is
  * revealed in any answer.

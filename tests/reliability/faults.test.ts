@@ -1,5 +1,5 @@
 /**
- * Faults (issue 6): a creating session's backend is terminated mid-call, at
+ * Faults: a creating session's backend is terminated mid-call, at
  * random points, again and again: no partial rows ever, and a retry with the
  * same key converges on exactly one project. Lock waits past the limit and
  * statement timeouts surface as RetryableError and write nothing.

@@ -1,6 +1,7 @@
 /**
- * Storm (issue 6): 50 users × 10 duplicate requests over 32 connections →
- * exactly 50 projects, zero errors, and the invariants check returns nothing.
+ * Storm: 50 users × 10 duplicate requests over 32 connections, as a web app
+ * and a worker retrying at once produce them → exactly 50 projects, zero
+ * errors, and the invariants check returns nothing.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
