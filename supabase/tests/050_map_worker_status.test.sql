@@ -17,7 +17,7 @@ select throws_ok($$ select public.map_worker_status(null) $$, '22023', null, 'a 
 select is((select count(*)::int from public.worker_status_map), 13, 'the map has the 13 documented words');
 set local role anon;
 select is(public.map_worker_status('failed'), 'failed', 'anon may map statuses');
-reset role;
+select tests.clear_authentication();
 select ok(not has_table_privilege('authenticated', 'public.worker_status_map', 'insert'), 'users cannot change the map');
 
 select * from finish();
