@@ -1,9 +1,11 @@
--- Bad input: each limit refused with 22023 (naming the field in the
--- message), and nothing written.
+-- Bad input: every limit on a name, framework, prompt, idempotency key and
+-- request id is refused with 22023 and writes nothing; the value at the
+-- limit is accepted.
 begin;
 select plan(27);
 select tests.create_supabase_user('alice');
 
+-- as alice
 select tests.authenticate_as('alice');
 select throws_ok(format($$ select * from public.create_complete_project(p_name => %L) $$, v), '22023', null, d)
   from (values

@@ -6,6 +6,7 @@ select plan(41);
 select tests.create_supabase_user('alice');
 select tests.create_supabase_user('bob');
 
+-- as alice, then as bob: each creates a project, alice a client too
 select tests.authenticate_as('alice');
 select * from public.create_complete_project(p_name => 'Alice''s');
 select * from public.get_or_create_client(p_id => 'chat-alice', p_name => 'Alice''s client');
@@ -45,6 +46,8 @@ select ok((select count(*) > 0 from public.frameworks), 'anon reads the framewor
 select throws_ok($$ select setval('public.project_build_metrics_id_seq', 9223372036854775807) $$, '42501', null,
   'anon cannot move an identity sequence (which would make every later creation fail)');
 select tests.clear_authentication();
+
+-- as alice again
 select tests.authenticate_as('alice');
 select throws_ok($$ select setval('public.project_events_id_seq', 9223372036854775807) $$, '42501', null,
   'nor can a signed-in user');

@@ -4,6 +4,7 @@ begin;
 select plan(17);
 select tests.create_supabase_user('alice');
 
+-- as service_role, the worker: alice's first build succeeds, reported twice
 select tests.authenticate_as_service_role();
 insert into ids select 'p1', project_id::text from public.create_project_for_build(p_user_id => tests.get_supabase_uid('alice'), p_name => 'Versions');
 insert into ids select 'b1', current_build_id from public.projects where id = tests.id('p1')::uuid;
@@ -23,7 +24,7 @@ select is((select status from public.project_build_metrics where build_id = test
 select isnt((select ended_at from public.ai_time_sessions where build_id = tests.id('b1')), null, 'its AI-time session is closed');
 select is((select count(*)::int from public.project_versions where project_id = tests.id('p1')::uuid), 1, 'one version exists');
 
--- a failed build
+-- as service_role: a failed build
 select tests.authenticate_as_service_role();
 insert into ids select 'b2', build_id from public.start_build(p_project_id => tests.id('p1')::uuid);
 select * from public.complete_build(p_build_id => tests.id('b2'), p_status => 'failed');
@@ -49,6 +50,7 @@ select is((select count(*)::int from public.project_versions where project_id = 
 select is((select current_version_id::text from public.projects where id = tests.id('p1')::uuid), (select version_id from v1),
   'the current version did not move');
 
+-- as alice
 select tests.authenticate_as('alice');
 select throws_ok(format($$ select * from public.create_version_on_success(p_build_id => %L) $$, tests.id('b5')), '42501', null,
   'an end user cannot create versions (the worker reports success)');

@@ -1,11 +1,14 @@
 -- start_build: one transaction starts a build, supersedes the one in flight
--- and cannot violate the timing or current-build constraints in any order
--- (seed 003: a stale last_build_completed, a current_build_id set too early).
+-- and cannot violate the timing or current-build constraints, which a naive
+-- order of writes does: a last_build_completed left from the previous build
+-- is older than the new start, and a current_build_id set before its build
+-- row exists points at nothing.
 begin;
 select plan(30);
 select tests.create_supabase_user('alice');
 select tests.create_supabase_user('bob');
 
+-- as alice: a project, then a second build while the first is in flight
 select tests.authenticate_as('alice');
 insert into ids select 'p', project_id::text from public.create_complete_project(p_name => 'Builds');
 insert into ids select 'b0', current_build_id from public.projects where id = tests.id('p')::uuid;
@@ -33,7 +36,7 @@ select bag_eq(
   $$ values ('build_started'), ('build_superseded'), ('version_discarded') $$,
   'events: build_started, build_superseded, version_discarded');
 
--- seed 003: a completed build, then a new start: the old completion time must not break the timing constraint
+-- as service_role: a completed build, then a new start: the old completion time must not break the timing constraint
 select tests.authenticate_as_service_role();
 select * from public.complete_build(p_build_id => (select build_id from s1), p_status => 'completed');
 select tests.clear_authentication();
@@ -50,7 +53,7 @@ select results_eq(
 select isnt((select current_version_id from public.projects where id = tests.id('p')::uuid), null,
   'the deployed version stays current while the next build runs');
 
--- idempotency
+-- as alice, with an idempotency key
 select tests.authenticate_as('alice');
 create temp table k1 as select * from public.start_build(p_project_id => tests.id('p')::uuid, p_idempotency_key => 'build-key');
 create temp table k2 as select * from public.start_build(p_project_id => tests.id('p')::uuid, p_idempotency_key => 'build-key');
@@ -62,15 +65,19 @@ select tests.clear_authentication();
 select is((select count(*)::int from public.project_build_metrics where project_id = tests.id('p')::uuid and status = 'started'), 1,
   'exactly one build is in flight');
 
--- who may start
+-- as bob: who may start
 select tests.authenticate_as('bob');
 select throws_ok(format($$ select * from public.start_build(p_project_id => %L) $$, tests.id('p')), 'PT404', null,
   'another user gets not found, which reveals nothing');
 select throws_ok($$ select * from public.start_build(p_project_id => gen_random_uuid()) $$, 'PT404', null, 'an unknown project is PT404');
 select tests.clear_authentication();
+
+-- as anon
 select tests.authenticate_as_anon();
 select throws_ok(format($$ select * from public.start_build(p_project_id => %L) $$, tests.id('p')), '42501', null, 'anon cannot start builds');
 select tests.clear_authentication();
+
+-- as alice, with bad input
 select tests.authenticate_as('alice');
 select throws_ok(format($$ select * from public.start_build(p_project_id => %L, p_prompt => '   ') $$, tests.id('p')), '22023', null,
   'a whitespace-only prompt is 22023');
@@ -85,7 +92,7 @@ select is((select count(*)::int from public.ai_time_sessions where project_id = 
   'only the build in flight has an open session');
 select is_empty($$ select * from public.check_invariants() $$, 'every invariant holds');
 
--- the framework of a build: optional, recorded on the build, and the project's follows the latest build
+-- as alice: the framework of a build is optional, recorded on the build, and the project's follows the latest build
 select tests.authenticate_as('alice');
 insert into ids select 'fw', project_id::text from public.create_project_for_build(p_name => 'Framework follows', p_framework => 'react');
 create temp table f1 as select * from public.start_build(p_project_id => tests.id('fw')::uuid, p_framework => 'vue');

@@ -6,6 +6,7 @@ select plan(14);
 select tests.create_supabase_user('alice');
 select tests.create_supabase_user('bob');
 
+-- as alice, then as bob: a project each
 select tests.authenticate_as('alice');
 insert into ids select 'p', project_id::text from public.create_project_for_build(p_name => 'Fed', p_prompt => 'a todo app');
 insert into ids select 'b1', current_build_id from public.projects where id = tests.id('p')::uuid;
@@ -16,7 +17,7 @@ select tests.authenticate_as('bob');
 insert into ids select 'q', project_id::text from public.create_project_for_build(p_name => 'Bob''s', p_prompt => 'a blog');
 select tests.clear_authentication();
 
--- As if each event's transaction had committed long ago, alice's creation after a later one of bob's.
+-- as the database owner: as if each event's transaction had committed long ago, alice's creation after a later one of bob's
 update public.project_events set txid = '20'::xid8 where project_id = tests.id('p')::uuid;
 update public.project_events set txid = '10'::xid8 where project_id = tests.id('q')::uuid;
 
@@ -51,12 +52,14 @@ select results_eq(
   'order is by transaction before id: the higher ids of an older transaction come first');
 select tests.clear_authentication();
 
--- a failed build carries its error, timings and reference id
+-- as service_role, the worker: alice's build fails
 select tests.authenticate_as_service_role();
 select * from public.complete_build(p_build_id => tests.id('b1'), p_status => 'failed', p_error_message => 'exit 1',
                                     p_request_id => 'req-feed-1');
 select tests.clear_authentication();
 update public.project_events set txid = '21'::xid8 where project_id = tests.id('p')::uuid and txid <> '20'::xid8;
+
+-- as alice: a failed build carries its error, timings and reference id
 select tests.authenticate_as('alice');
 select results_eq(
   format($$ select event_type, build_status, error_message, reference_id, duration_ms >= 0, completed_at is not null
@@ -65,9 +68,11 @@ select results_eq(
   'a failed build: its error, reference id, duration and completion time');
 select tests.clear_authentication();
 
+-- as anon
 select tests.authenticate_as_anon();
 select throws_ok($$ select * from public.get_project_feed() $$, '42501', null, 'anon cannot read the feed');
 select tests.clear_authentication();
+
 select is((select prosecdef from pg_proc where oid = 'public.get_project_feed(uuid, text, integer)'::regprocedure), false,
   'the feed runs as its caller, so row-level security decides what it returns');
 select ok(has_function_privilege('authenticated', 'public.get_project_feed(uuid, text, integer)', 'execute')

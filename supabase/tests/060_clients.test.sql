@@ -6,6 +6,7 @@ select plan(19);
 select tests.create_supabase_user('alice');
 select tests.create_supabase_user('bob');
 
+-- as alice
 select tests.authenticate_as('alice');
 create temp table c1 as select * from public.get_or_create_client(p_id => 'chat_123', p_name => ' Acme Corp ', p_email => 'ceo@acme.test',
   p_phone => '+1 (555) 010-0000', p_company => 'Acme');
@@ -22,7 +23,7 @@ select is((select count(*)::int from public.clients where id = 'chat_123'), 1, '
 select is((select count(*)::int from public.project_events where event_type = 'client_created' and client_id = 'chat_123'), 1,
   'one client_created event');
 
--- another user
+-- as bob, with alice's chat id
 select tests.authenticate_as('bob');
 create temp table c_bob as select * from public.get_or_create_client(p_id => 'chat_123', p_name => 'Mine');
 select results_eq($$ select id, user_id, name, email, created from c_bob $$,
@@ -33,16 +34,16 @@ select throws_ok($$ select * from public.get_or_create_client(p_id => 'chat_9', 
   '42501', null, 'an end user cannot create a client for someone else');
 select tests.clear_authentication();
 
--- service_role
+-- as service_role
 select tests.authenticate_as_service_role();
 create temp table c3 as select * from public.get_or_create_client(p_id => 'chat-svc', p_name => 'Via service', p_user_id => tests.get_supabase_uid('bob'));
 select is((select user_id from c3), tests.get_supabase_uid('bob'), 'service_role creates for a given user');
 select throws_ok($$ select * from public.get_or_create_client(p_id => 'chat-x', p_name => 'x') $$, '22023', null, 'service_role must name the user');
-select throws_ok($$ select * from public.get_or_create_client(p_id => 'chat-x', p_name => 'x', p_user_id => 'c0000000-0000-4000-8000-00000000000c') $$,
+select throws_ok($$ select * from public.get_or_create_client(p_id => 'chat-x', p_name => 'x', p_user_id => gen_random_uuid()) $$,
   '23503', null, 'an unknown user is refused');
 select tests.clear_authentication();
 
--- bad input
+-- as alice, with bad input
 select tests.authenticate_as('alice');
 select throws_ok(format($$ select * from public.get_or_create_client(p_id => %L, p_name => %L, p_email => %L, p_phone => %L) $$, i, n, e, ph), '22023', null, d)
   from (values
@@ -57,6 +58,8 @@ select throws_ok(format($$ select * from public.get_or_create_client(p_id => %L,
 select tests.clear_authentication();
 select is((select count(*)::int from public.clients where user_id = tests.get_supabase_uid('alice')), 1,
   'the refused calls wrote nothing');
+
+-- as anon
 select tests.authenticate_as_anon();
 select throws_ok($$ select * from public.get_or_create_client(p_id => 'anon', p_name => 'x') $$, '42501', null, 'anon cannot create clients');
 select tests.clear_authentication();

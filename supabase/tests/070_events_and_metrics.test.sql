@@ -1,12 +1,15 @@
 -- Audit and monitoring: every transition writes an event with actor role,
--- source and request id; get_project_metrics counts what seed 000 asked to
--- watch, for service_role only.
+-- source and request id; get_project_metrics counts what an operator watches
+-- (creations, builds by outcome, builds in flight, replays, the success rate
+-- and the average build time), for service_role only.
 begin;
 select plan(16);
 select tests.create_supabase_user('alice');
 
 -- metrics are global: measure this scenario as the difference from before it
 create temp table m0 as select * from public.get_project_metrics(interval '1 hour');
+
+-- as service_role, the worker, in one request: alice's project through every transition
 select tests.authenticate_as_service_role();
 select set_config('request.headers', '{"x-request-id":"trace-1"}', true);
 insert into ids select 'p', project_id::text from public.create_project_for_build(p_user_id => tests.get_supabase_uid('alice'), p_name => 'Audited', p_source => 'worker-service');
@@ -40,6 +43,7 @@ select is((select payload ->> 'superseded_by' from public.project_events where e
 select ok(exists (select from pg_publication_tables where tablename = 'project_events') or not exists (select from pg_publication where pubname = 'supabase_realtime'),
   'project_events is published to Supabase Realtime where Realtime exists');
 
+-- as service_role, reading the metrics
 select tests.authenticate_as_service_role();
 create temp table m as select * from public.get_project_metrics(interval '1 hour');
 select tests.clear_authentication();
@@ -55,11 +59,14 @@ select is((select success_rate from m),
   'success rate is completed over finished');
 select ok((select avg_build_duration_ms >= 0 from m), 'average duration of finished builds');
 
+-- as service_role, with bad input
 select tests.authenticate_as_service_role();
 select throws_ok($$ select * from public.get_project_metrics(interval '0') $$, '22023', null, 'a zero window is 22023');
 select throws_ok($$ select * from public.get_project_metrics(interval '400 days') $$, '22023', null, 'a window over 366 days is 22023');
 select throws_ok($$ select * from public.get_project_metrics(null) $$, '22023', null, 'a null window is 22023');
 select tests.clear_authentication();
+
+-- as alice
 select tests.authenticate_as('alice');
 select throws_ok($$ select * from public.get_project_metrics() $$, '42501', null, 'users cannot read the metrics');
 select throws_ok($$ select * from public.check_invariants() $$, '42501', null, 'users cannot run the invariants check');

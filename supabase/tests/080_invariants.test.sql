@@ -6,6 +6,7 @@ select plan(8);
 select tests.create_supabase_user('alice');
 select tests.create_supabase_user('bob');
 
+-- as service_role: a project each for alice and bob
 select tests.authenticate_as_service_role();
 insert into ids select 'p', project_id::text from public.create_project_for_build(p_user_id => tests.get_supabase_uid('alice'), p_name => 'Good');
 insert into ids select 'q', project_id::text from public.create_project_for_build(p_user_id => tests.get_supabase_uid('bob'), p_name => 'Other');
@@ -14,6 +15,7 @@ insert into ids select 'c', current_build_id from public.projects where id = tes
 select tests.clear_authentication();
 select is_empty($$ select * from public.check_invariants() $$, 'a healthy database has no violations');
 
+-- as the database owner, breaking one rule after another
 set local session_replication_role = replica;  -- skip FK triggers, as a careless manual fix would
 
 update public.ai_time_sessions set ended_at = null, seconds = null where build_id = tests.id('b');
