@@ -10,7 +10,8 @@ create schema if not exists tests;
 grant usage on schema tests to anon, authenticated, service_role;
 
 -- Who is who in this transaction, and a scratch table for the ids a suite
--- refers to by name (read and written under every role, dropped at commit).
+-- refers to by name (read and written under every role, dropped at commit);
+-- both come with the first user a suite creates.
 create or replace function tests.ensure_scratch_tables() returns void language plpgsql as $$
 begin
   if to_regclass('pg_temp.test_users') is null then
@@ -55,8 +56,7 @@ $$;
 create or replace function tests.authenticate_as(p_name text) returns void language sql as $$
   select set_config('role', 'authenticated', true),
          set_config('request.jwt.claims', json_build_object(
-           'sub', tests.get_supabase_uid(p_name), 'role', 'authenticated', 'aud', 'authenticated',
-           'email', format('%s.%s@example.test', p_name, tests.get_supabase_uid(p_name)))::text, true) $$;
+           'sub', tests.get_supabase_uid(p_name), 'role', 'authenticated', 'aud', 'authenticated')::text, true) $$;
 create or replace function tests.authenticate_as_service_role() returns void language sql as $$
   select set_config('role', 'service_role', true), set_config('request.jwt.claims', '{"role":"service_role"}', true) $$;
 create or replace function tests.authenticate_as_anon() returns void language sql as $$
