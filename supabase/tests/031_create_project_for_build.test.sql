@@ -11,7 +11,7 @@ create temp table r as select * from public.create_project_for_build(p_name => '
 grant select on r to public;
 select tests.clear_authentication();
 
-select is((select created from r), true, 'creates the project');
+select is((select created from r), true, 'the first call creates the project');
 select is(
   (select array_agg(a.attname::text order by a.attnum) from pg_attribute a
     where a.attrelid = 'r'::regclass and a.attnum > 0 and not a.attisdropped),

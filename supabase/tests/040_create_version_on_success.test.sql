@@ -22,7 +22,8 @@ select results_eq($$ select status, prompt from public.project_versions where bu
   $$ values ('deployed', 'final prompt') $$, 'the version is deployed with the prompt given');
 select is((select status from public.project_build_metrics where build_id = tests.id('b1')), 'completed', 'the build is completed');
 select isnt((select ended_at from public.ai_time_sessions where build_id = tests.id('b1')), null, 'its AI-time session is closed');
-select is((select count(*)::int from public.project_versions where project_id = tests.id('p1')::uuid), 1, 'one version exists');
+select is((select count(*)::int from public.project_versions where project_id = tests.id('p1')::uuid), 1,
+  'a build has one version, however often its success is reported');
 
 -- as service_role: a failed build
 select tests.authenticate_as_service_role();

@@ -19,7 +19,7 @@ select results_eq($$ select id, user_id, name, email, phone, company, created fr
   'the first call creates the client, trimmed, for the caller');
 select results_eq($$ select id, name, email, created from c2 $$, $$ values ('chat_123', 'Acme Corp', 'ceo@acme.test', false) $$,
   'a second call returns the existing row unchanged (never overwrites)');
-select is((select count(*)::int from public.clients where id = 'chat_123'), 1, 'one row');
+select is((select count(*)::int from public.clients where id = 'chat_123'), 1, 'one row per owner and chat id');
 select is((select count(*)::int from public.project_events where event_type = 'client_created' and client_id = 'chat_123'), 1,
   'one client_created event');
 
