@@ -22,9 +22,9 @@
  * Exits non-zero on any failure; the last line is "<n> passed, <m> failed".
  */
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { root } from './lib/config.ts';
+import { config, root } from './lib/config.ts';
 import { cleanUpTestDatabase, prepareTestDatabase, TESTS_SCHEMA } from './lib/test-database.ts';
 import { startPooler, type Pooler } from './lib/pooler.ts';
 import { installPgtapFiles, startThrowaway, type Throwaway } from './lib/throwaway.ts';
@@ -120,7 +120,13 @@ async function runPgtap(url: string): Promise<Counts> {
     // pgTAP lives in the schema tests for the run; nothing is set on a role.
     PGOPTIONS: `-c search_path=public,${TESTS_SCHEMA},extensions`,
   };
-  const r = await runInherit(pgProve, ['--ext', '.sql', '--recurse', '--failures', '--comments', 'supabase/tests'], env);
+  // 001_pipeline checks that every migration file was applied: the suites see the files through psql's :migrations.
+  const migrations = (await readdir(config.migrationsDir)).flatMap((f) => /^(\d+)_.*\.sql$/.exec(f)?.[1] ?? []).join(',');
+  const r = await runInherit(
+    pgProve,
+    ['--ext', '.sql', '--recurse', '--failures', '--comments', '--set', `migrations=${migrations}`, 'supabase/tests'],
+    env,
+  );
   const totals = /Files=(\d+), Tests=(\d+)/.exec(r.out);
   const tests = totals ? Number(totals[2]) : 0;
   let failed = 0;

@@ -1,7 +1,11 @@
--- Schema: the tables of seeds 001 and 003, their keys, named constraints,
--- indexes for every foreign key, and row-level security on every table.
+-- Schema: the tables of projects, their builds, versions, AI time, events,
+-- idempotency keys, clients and the worker's status words; their keys, the
+-- named constraints that keep a project's timing and current build
+-- consistent, an index for every foreign key, and row-level security on
+-- every table.
 begin;
 select plan(57);
+select tests.create_supabase_user('alice');
 
 -- tables
 select has_table('public', t, format('table public.%s exists', t))
@@ -21,12 +25,12 @@ select col_type_is('public', 'projects', 'owner_id', 'uuid', 'projects.owner_id 
 select col_type_is('public', 'projects', 'current_build_id', 'ulid', 'projects.current_build_id is a ULID');
 select col_type_is('public', 'projects', 'current_version_id', 'ulid', 'projects.current_version_id is a ULID');
 select col_type_is('public', 'projects', 'last_build_started', 'timestamp with time zone', 'projects.last_build_started is a timestamptz');
-select col_not_null('public', 'projects', 'created_by_service', 'projects.created_by_service is required (seed 001)');
+select col_not_null('public', 'projects', 'created_by_service', 'projects.created_by_service is required: every project records who created it');
 select col_default_is('public', 'projects', 'build_status', 'queued', 'a project is queued by default');
 select fk_ok('public', 'projects', 'owner_id', 'auth', 'users', 'id', 'projects.owner_id references auth.users');
 select has_check('public', 'projects', 'projects has CHECK constraints');
 
--- the named constraints of seed 003, and the rest
+-- the named constraints (a violation names the rule it broke)
 select ok(exists (select from pg_constraint where conname = c), format('constraint %s exists', c))
   from unnest(array[
     'projects_build_timing_logical', 'projects_current_build_fk', 'projects_current_version_fk',
@@ -70,21 +74,20 @@ select is(
   null,
   'every foreign key has an index leading with its column');
 
--- the timing constraint holds for direct writes too
-insert into auth.users (id, email) values ('a0000000-0000-4000-8000-00000000000a', 'alice@example.test');
-select create_project_for_build(p_user_id => 'a0000000-0000-4000-8000-00000000000a', p_name => 'Timing');
+-- as the database owner: the constraints hold for direct writes too
+select create_project_for_build(p_user_id => tests.get_supabase_uid('alice'), p_name => 'Timing');
 select throws_ok(
   $$ update public.projects set last_build_completed = last_build_started - interval '1 second'
-      where owner_id = 'a0000000-0000-4000-8000-00000000000a' $$,
+      where owner_id = tests.get_supabase_uid('alice') $$,
   '23514', null, 'projects_build_timing_logical refuses a completion before the start');
 select throws_ok(
   $$ update public.projects set current_build_id = '01ARZ3NDEKTSV4RRFFQ69G5FAV'
-      where owner_id = 'a0000000-0000-4000-8000-00000000000a' $$,
+      where owner_id = tests.get_supabase_uid('alice') $$,
   '23503', null, 'projects_current_build_fk refuses a build that does not exist');
 select throws_ok(
   $$ insert into public.project_build_metrics (build_id, project_id, user_id, framework)
      select generate_ulid(), id, owner_id, framework from public.projects
-      where owner_id = 'a0000000-0000-4000-8000-00000000000a' $$,
+      where owner_id = tests.get_supabase_uid('alice') $$,
   '23505', null, 'a second in-flight build for a project is refused');
 
 select * from finish();

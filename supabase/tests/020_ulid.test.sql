@@ -36,7 +36,7 @@ select throws_ok($$ select generate_ulid() $$, '22003', null, 'the random part o
 select set_config('ulid.ms', '', false), set_config('ulid.last', '', false);
 
 select is(ulid_to_timestamp('01ARZ3NDEKTSV4RRFFQ69G5FAV'), '2016-07-30 23:54:10.259+00'::timestamptz,
-  'ulid_to_timestamp reads the spec''s example');
+  'ulid_to_timestamp reads the millisecond time held in the first 10 characters');
 select throws_ok($$ select ulid_to_timestamp('not-a-ulid') $$, '22023', null, 'ulid_to_timestamp refuses a non-ULID');
 select is(ulid_to_timestamp(null), null, 'ulid_to_timestamp(null) is null');
 

@@ -1,15 +1,17 @@
 -- create_project_for_build: the same as create_complete_project without the
--- version; versions are created only when a build succeeds (seed 001).
+-- version: a version exists only for a build that succeeded, so a project
+-- whose first build fails has none to show.
 begin;
 select plan(10);
-select tests.use_fixtures();  -- alice, bob and the scratch table ids (000_helpers)
+select tests.create_supabase_user('alice');
 
-select tests.as_user('a0000000-0000-4000-8000-00000000000a');
+-- as alice
+select tests.authenticate_as('alice');
 create temp table r as select * from public.create_project_for_build(p_name => 'Lazy', p_framework => 'svelte');
 grant select on r to public;
-reset role;
+select tests.clear_authentication();
 
-select is((select created from r), true, 'creates the project');
+select is((select created from r), true, 'the first call creates the project');
 select is(
   (select array_agg(a.attname::text order by a.attnum) from pg_attribute a
     where a.attrelid = 'r'::regclass and a.attnum > 0 and not a.attisdropped),
@@ -25,10 +27,10 @@ select is((select count(*)::int from public.ai_time_sessions a join r on a.build
 select bag_eq($$ select event_type from public.project_events e join r using (project_id) $$,
   $$ values ('project_created'), ('build_started') $$, 'events: project_created and build_started, no version_created');
 
--- a failed first build leaves no ghost version
-select tests.as_service();
+-- as service_role, the worker: the first build fails
+select tests.authenticate_as_service_role();
 select * from public.complete_build(p_build_id => (select build_id from r), p_status => 'failed', p_error_message => 'compile error');
-reset role;
+select tests.clear_authentication();
 select is((select count(*)::int from public.project_versions v join r on v.project_id = r.project_id), 0,
   'a failed build leaves no ghost version');
 select is_empty($$ select * from public.check_invariants() $$, 'every invariant holds');

@@ -1,10 +1,12 @@
--- Bad input: each limit refused with 22023 (naming the field in the
--- message), and nothing written.
+-- Bad input: every limit on a name, framework, prompt, idempotency key and
+-- request id is refused with 22023 and writes nothing; the value at the
+-- limit is accepted.
 begin;
 select plan(27);
-select tests.use_fixtures();  -- alice, bob and the scratch table ids (000_helpers)
+select tests.create_supabase_user('alice');
 
-select tests.as_user('a0000000-0000-4000-8000-00000000000a');
+-- as alice
+select tests.authenticate_as('alice');
 select throws_ok(format($$ select * from public.create_complete_project(p_name => %L) $$, v), '22023', null, d)
   from (values
     ('', 'an empty name is refused'),
@@ -42,10 +44,10 @@ select throws_ok(format($$ select * from public.create_complete_project(p_name =
 select lives_ok(format($$ select * from public.create_complete_project(p_name => 'Max key', p_idempotency_key => %L) $$, repeat('k', 255)),
   'a key of 255 characters is accepted');
 select throws_ok($$ select * from public.create_complete_project(p_name => 'x', p_request_id => 'has space') $$, '22023', null, 'a request id with a space is refused');
-reset role;
+select tests.clear_authentication();
 
-select is((select count(*)::int from public.projects where owner_id = 'a0000000-0000-4000-8000-00000000000a'), 4, 'only the four valid calls wrote');
-select is((select count(*)::int from public.project_events where event_type = 'project_created' and user_id = 'a0000000-0000-4000-8000-00000000000a'), 4, 'and only they left events');
+select is((select count(*)::int from public.projects where owner_id = tests.get_supabase_uid('alice')), 4, 'only the four valid calls wrote');
+select is((select count(*)::int from public.project_events where event_type = 'project_created' and user_id = tests.get_supabase_uid('alice')), 4, 'and only they left events');
 
 select * from finish();
 rollback;

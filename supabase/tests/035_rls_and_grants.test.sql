@@ -3,18 +3,20 @@
 -- exactly the roles its comment names.
 begin;
 select plan(41);
-select tests.use_fixtures();  -- alice, bob and the scratch table ids (000_helpers)
+select tests.create_supabase_user('alice');
+select tests.create_supabase_user('bob');
 
-select tests.as_user('a0000000-0000-4000-8000-00000000000a');
+-- as alice, then as bob: each creates a project, alice a client too
+select tests.authenticate_as('alice');
 select * from public.create_complete_project(p_name => 'Alice''s');
 select * from public.get_or_create_client(p_id => 'chat-alice', p_name => 'Alice''s client');
-reset role;
-select tests.as_user('b0000000-0000-4000-8000-00000000000b');
+select tests.clear_authentication();
+select tests.authenticate_as('bob');
 select * from public.create_complete_project(p_name => 'Bob''s');
-reset role;
+select tests.clear_authentication();
 
 -- as alice
-select tests.as_user('a0000000-0000-4000-8000-00000000000a');
+select tests.authenticate_as('alice');
 select results_eq($$ select name from public.projects $$, $$ values ('Alice''s') $$, 'alice reads only her projects');
 select is((select count(*)::int from public.project_build_metrics), 1, 'alice reads only her builds');
 select is((select count(*)::int from public.project_versions), 1, 'alice reads only her versions');
@@ -24,35 +26,37 @@ select is((select count(*)::int from public.clients), 1, 'alice reads only her c
 select ok((select count(*) > 0 from public.frameworks), 'anyone signed in reads the frameworks');
 select throws_ok($$ select * from public.idempotency_keys $$, '42501', null, 'idempotency keys are not readable by users');
 select throws_ok($$ insert into public.projects (owner_id, name, framework, created_by_service)
-                    values ('a0000000-0000-4000-8000-00000000000a', 'direct', 'react', 'nextjs') $$,
+                    values (tests.get_supabase_uid('alice'), 'direct', 'react', 'nextjs') $$,
   '42501', null, 'users cannot insert projects directly');
 select throws_ok($$ update public.projects set name = 'renamed' $$, '42501', null, 'users cannot update projects directly');
 select throws_ok($$ delete from public.projects $$, '42501', null, 'users cannot delete projects directly');
 select throws_ok($$ update public.project_build_metrics set status = 'completed' $$, '42501', null, 'users cannot update builds directly');
-select throws_ok($$ insert into public.project_events (event_type, user_id, actor_role) values ('project_created', 'a0000000-0000-4000-8000-00000000000a', 'x') $$,
+select throws_ok($$ insert into public.project_events (event_type, user_id, actor_role) values ('project_created', tests.get_supabase_uid('alice'), 'x') $$,
   '42501', null, 'users cannot forge audit events');
-select throws_ok($$ insert into public.clients (id, user_id, name) values ('forged', 'a0000000-0000-4000-8000-00000000000a', 'x') $$,
+select throws_ok($$ insert into public.clients (id, user_id, name) values ('forged', tests.get_supabase_uid('alice'), 'x') $$,
   '42501', null, 'users cannot insert clients directly');
 select throws_ok($$ insert into public.frameworks (name, label) values ('cobol', 'COBOL') $$, '42501', null, 'users cannot add frameworks');
-reset role;
+select tests.clear_authentication();
 
 -- as anon
-select tests.as_anon();
+select tests.authenticate_as_anon();
 select throws_ok($$ select * from public.projects $$, '42501', null, 'anon cannot read projects');
 select throws_ok($$ select * from public.clients $$, '42501', null, 'anon cannot read clients');
 select ok((select count(*) > 0 from public.frameworks), 'anon reads the frameworks');
 select throws_ok($$ select setval('public.project_build_metrics_id_seq', 9223372036854775807) $$, '42501', null,
   'anon cannot move an identity sequence (which would make every later creation fail)');
-reset role;
-select tests.as_user('a0000000-0000-4000-8000-00000000000a');
+select tests.clear_authentication();
+
+-- as alice again
+select tests.authenticate_as('alice');
 select throws_ok($$ select setval('public.project_events_id_seq', 9223372036854775807) $$, '42501', null,
   'nor can a signed-in user');
-reset role;
+select tests.clear_authentication();
 
 -- as service_role
-select tests.as_service();
-select is((select count(*)::int from public.projects where owner_id in ('a0000000-0000-4000-8000-00000000000a', 'b0000000-0000-4000-8000-00000000000b')), 2, 'service_role reads every user''s projects');
-reset role;
+select tests.authenticate_as_service_role();
+select is((select count(*)::int from public.projects where owner_id in (tests.get_supabase_uid('alice'), tests.get_supabase_uid('bob'))), 2, 'service_role reads every user''s projects');
+select tests.clear_authentication();
 
 -- function privileges
 select ok(has_function_privilege(r, f, 'execute') = expected, format('%s %s execute %s', r, case when expected then 'may' else 'may not' end, f))

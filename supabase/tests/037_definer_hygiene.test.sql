@@ -7,7 +7,7 @@
 -- our code names gets nothing run as the owner.
 begin;
 select plan(21);
-select tests.use_fixtures();  -- alice, bob and the scratch table ids (000_helpers)
+select tests.create_supabase_user('alice');
 
 select is_empty(
   $$ select p.oid::regprocedure::text from pg_proc p
@@ -28,7 +28,7 @@ grant execute on function tests.pinned_empty() to authenticated;
 
 -- as alice, the attacker: shadow every type our functions name with a domain whose
 -- CHECK raises when it runs as anyone but the API role calling.
-select tests.as_user('a0000000-0000-4000-8000-00000000000a');
+select tests.authenticate_as('alice');
 create function pg_temp.shadow_ran() returns boolean language plpgsql as $$
 begin
   if current_user not in ('anon', 'authenticated', 'service_role') then
@@ -52,17 +52,17 @@ select lives_ok($$ insert into ids select 'b', build_id from public.start_build(
 select lives_ok($$ select * from public.get_build_status(tests.id('b')) $$, 'get_build_status runs none of it');
 select lives_ok($$ select * from public.get_or_create_client(p_id => 'shadow', p_name => 'Client', p_email => 'a@b.test') $$,
   'get_or_create_client runs none of it');
-reset role;
+select tests.clear_authentication();
 
 -- as service_role, in the same session (pg_temp is the session's, whatever the role)
-select tests.as_service();
+select tests.authenticate_as_service_role();
 insert into ids select 'c', current_build_id from public.projects where id = tests.id('q')::uuid;
 select lives_ok(format($$ select * from public.complete_build(%L, 'completed') $$, tests.id('b')), 'complete_build runs none of it');
 select lives_ok(format($$ select * from public.create_version_on_success(%L) $$, tests.id('c')), 'create_version_on_success runs none of it');
 select lives_ok($$ select * from public.get_project_metrics() $$, 'get_project_metrics runs none of it');
 select lives_ok($$ select * from public.check_invariants() $$, 'check_invariants runs none of it');
 select lives_ok($$ select * from public.prune_idempotency_records() $$, 'prune_idempotency_records runs none of it');
-reset role;
+select tests.clear_authentication();
 
 select * from finish();
 rollback;

@@ -2,14 +2,15 @@
 -- refused for a failed, canceled or superseded build, writing nothing.
 begin;
 select plan(17);
-select tests.use_fixtures();  -- alice, bob and the scratch table ids (000_helpers)
+select tests.create_supabase_user('alice');
 
-select tests.as_service();
-insert into ids select 'p1', project_id::text from public.create_project_for_build(p_user_id => 'a0000000-0000-4000-8000-00000000000a', p_name => 'Versions');
+-- as service_role, the worker: alice's first build succeeds, reported twice
+select tests.authenticate_as_service_role();
+insert into ids select 'p1', project_id::text from public.create_project_for_build(p_user_id => tests.get_supabase_uid('alice'), p_name => 'Versions');
 insert into ids select 'b1', current_build_id from public.projects where id = tests.id('p1')::uuid;
 create temp table v1 as select * from public.create_version_on_success(p_build_id => tests.id('b1'), p_prompt => 'final prompt');
 create temp table v2 as select * from public.create_version_on_success(p_build_id => tests.id('b1'));
-reset role;
+select tests.clear_authentication();
 
 select is((select created from v1), true, 'the first call creates the version');
 select results_eq($$ select version_id, created from v2 $$, $$ select version_id, false from v1 $$,
@@ -21,10 +22,11 @@ select results_eq($$ select status, prompt from public.project_versions where bu
   $$ values ('deployed', 'final prompt') $$, 'the version is deployed with the prompt given');
 select is((select status from public.project_build_metrics where build_id = tests.id('b1')), 'completed', 'the build is completed');
 select isnt((select ended_at from public.ai_time_sessions where build_id = tests.id('b1')), null, 'its AI-time session is closed');
-select is((select count(*)::int from public.project_versions where project_id = tests.id('p1')::uuid), 1, 'one version exists');
+select is((select count(*)::int from public.project_versions where project_id = tests.id('p1')::uuid), 1,
+  'a build has one version, however often its success is reported');
 
--- a failed build
-select tests.as_service();
+-- as service_role: a failed build
+select tests.authenticate_as_service_role();
 insert into ids select 'b2', build_id from public.start_build(p_project_id => tests.id('p1')::uuid);
 select * from public.complete_build(p_build_id => tests.id('b2'), p_status => 'failed');
 select throws_ok(format($$ select * from public.create_version_on_success(p_build_id => %L) $$, tests.id('b2')), 'PT409', null,
@@ -43,16 +45,17 @@ select throws_ok($$ select * from public.create_version_on_success(p_build_id =>
   'an unknown build is PT404');
 select throws_ok($$ select * from public.create_version_on_success(p_build_id => 'nope') $$, '22023', null, 'a malformed build id is 22023');
 select throws_ok($$ select * from public.create_version_on_success(p_build_id => null) $$, '22023', null, 'a null build id is 22023');
-reset role;
+select tests.clear_authentication();
 select is((select count(*)::int from public.project_versions where project_id = tests.id('p1')::uuid), 1,
   'the refused calls wrote no version');
 select is((select current_version_id::text from public.projects where id = tests.id('p1')::uuid), (select version_id from v1),
   'the current version did not move');
 
-select tests.as_user('a0000000-0000-4000-8000-00000000000a');
+-- as alice
+select tests.authenticate_as('alice');
 select throws_ok(format($$ select * from public.create_version_on_success(p_build_id => %L) $$, tests.id('b5')), '42501', null,
   'an end user cannot create versions (the worker reports success)');
-reset role;
+select tests.clear_authentication();
 select is_empty($$ select * from public.check_invariants() $$, 'every invariant holds');
 
 select * from finish();

@@ -3,24 +3,26 @@
 -- through row-level security. (Commit order across real connections: tests/sdk/feed.test.ts.)
 begin;
 select plan(14);
-select tests.use_fixtures();  -- alice, bob and the scratch table ids (000_helpers)
+select tests.create_supabase_user('alice');
+select tests.create_supabase_user('bob');
 
-select tests.as_user('a0000000-0000-4000-8000-00000000000a');
+-- as alice, then as bob: a project each
+select tests.authenticate_as('alice');
 insert into ids select 'p', project_id::text from public.create_project_for_build(p_name => 'Fed', p_prompt => 'a todo app');
 insert into ids select 'b1', current_build_id from public.projects where id = tests.id('p')::uuid;
 select is_empty(format($$ select * from public.get_project_feed(%L) $$, tests.id('p')),
   'events of a transaction still running are not handed out');
-reset role;
-select tests.as_user('b0000000-0000-4000-8000-00000000000b');
+select tests.clear_authentication();
+select tests.authenticate_as('bob');
 insert into ids select 'q', project_id::text from public.create_project_for_build(p_name => 'Bob''s', p_prompt => 'a blog');
-reset role;
+select tests.clear_authentication();
 
--- As if each event's transaction had committed long ago, alice's creation after a later one of bob's.
+-- as the database owner: as if each event's transaction had committed long ago, alice's creation after a later one of bob's
 update public.project_events set txid = '20'::xid8 where project_id = tests.id('p')::uuid;
 update public.project_events set txid = '10'::xid8 where project_id = tests.id('q')::uuid;
 
 -- as alice
-select tests.as_user('a0000000-0000-4000-8000-00000000000a');
+select tests.authenticate_as('alice');
 select results_eq(
   format($$ select event_type, build_id, build_status, prompt, project_name, is_current_build
               from public.get_project_feed(%L) $$, tests.id('p')),
@@ -40,33 +42,37 @@ select is_empty(format($$ select * from public.get_project_feed(%L) $$, tests.id
 select throws_ok($$ select * from public.get_project_feed(p_after => 'abc') $$, '22023', null, 'a malformed cursor is 22023');
 select throws_ok($$ select * from public.get_project_feed(p_limit => 0) $$, '22023', null, 'a limit of 0 is 22023');
 select throws_ok($$ select * from public.get_project_feed(p_limit => 1001) $$, '22023', null, 'a limit over 1000 is 22023');
-reset role;
+select tests.clear_authentication();
 
 -- as service_role (every project)
-select tests.as_service();
+select tests.authenticate_as_service_role();
 select results_eq(
   format($$ select project_name from public.get_project_feed() where project_id in (%L, %L) $$, tests.id('p'), tests.id('q')),
   $$ values ('Bob''s'), ('Bob''s'), ('Fed'), ('Fed') $$,
   'order is by transaction before id: the higher ids of an older transaction come first');
-reset role;
+select tests.clear_authentication();
 
--- a failed build carries its error, timings and reference id
-select tests.as_service();
+-- as service_role, the worker: alice's build fails
+select tests.authenticate_as_service_role();
 select * from public.complete_build(p_build_id => tests.id('b1'), p_status => 'failed', p_error_message => 'exit 1',
                                     p_request_id => 'req-feed-1');
-reset role;
+select tests.clear_authentication();
 update public.project_events set txid = '21'::xid8 where project_id = tests.id('p')::uuid and txid <> '20'::xid8;
-select tests.as_user('a0000000-0000-4000-8000-00000000000a');
+
+-- as alice: a failed build carries its error, timings and reference id
+select tests.authenticate_as('alice');
 select results_eq(
   format($$ select event_type, build_status, error_message, reference_id, duration_ms >= 0, completed_at is not null
               from public.get_project_feed(%L, '20:9223372036854775807') $$, tests.id('p')),
   $$ values ('build_failed', 'failed', 'exit 1', 'req-feed-1', true, true) $$,
   'a failed build: its error, reference id, duration and completion time');
-reset role;
+select tests.clear_authentication();
 
-select tests.as_anon();
+-- as anon
+select tests.authenticate_as_anon();
 select throws_ok($$ select * from public.get_project_feed() $$, '42501', null, 'anon cannot read the feed');
-reset role;
+select tests.clear_authentication();
+
 select is((select prosecdef from pg_proc where oid = 'public.get_project_feed(uuid, text, integer)'::regprocedure), false,
   'the feed runs as its caller, so row-level security decides what it returns');
 select ok(has_function_privilege('authenticated', 'public.get_project_feed(uuid, text, integer)', 'execute')

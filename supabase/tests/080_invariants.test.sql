@@ -3,16 +3,19 @@
 -- and foreign keys off, as a bad manual fix would).
 begin;
 select plan(8);
-select tests.use_fixtures();  -- alice, bob and the scratch table ids (000_helpers)
+select tests.create_supabase_user('alice');
+select tests.create_supabase_user('bob');
 
-select tests.as_service();
-insert into ids select 'p', project_id::text from public.create_project_for_build(p_user_id => 'a0000000-0000-4000-8000-00000000000a', p_name => 'Good');
-insert into ids select 'q', project_id::text from public.create_project_for_build(p_user_id => 'b0000000-0000-4000-8000-00000000000b', p_name => 'Other');
+-- as service_role: a project each for alice and bob
+select tests.authenticate_as_service_role();
+insert into ids select 'p', project_id::text from public.create_project_for_build(p_user_id => tests.get_supabase_uid('alice'), p_name => 'Good');
+insert into ids select 'q', project_id::text from public.create_project_for_build(p_user_id => tests.get_supabase_uid('bob'), p_name => 'Other');
 insert into ids select 'b', current_build_id from public.projects where id = tests.id('p')::uuid;
 insert into ids select 'c', current_build_id from public.projects where id = tests.id('q')::uuid;
-reset role;
+select tests.clear_authentication();
 select is_empty($$ select * from public.check_invariants() $$, 'a healthy database has no violations');
 
+-- as the database owner, breaking one rule after another
 set local session_replication_role = replica;  -- skip FK triggers, as a careless manual fix would
 
 update public.ai_time_sessions set ended_at = null, seconds = null where build_id = tests.id('b');
@@ -30,7 +33,7 @@ select ok(exists (select from public.check_invariants() where invariant = 'curre
   'a current build of another project is reported');
 
 insert into public.project_versions (version_id, project_id, user_id, build_id, status, framework)
-  select generate_ulid(), tests.id('q')::uuid, 'b0000000-0000-4000-8000-00000000000b', tests.id('c'), 'deployed', 'react';
+  select generate_ulid(), tests.id('q')::uuid, tests.get_supabase_uid('bob'), tests.id('c'), 'deployed', 'react';
 update public.project_build_metrics set status = 'failed', outcome = 'failed', completed_at = started_at, duration_ms = 0 where build_id = tests.id('c');
 select ok(exists (select from public.check_invariants() where invariant = 'no version for a failed, canceled or superseded build' and build_id = tests.id('c')),
   'a version of a failed build is reported');
