@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { root } from './lib/config.ts';
 import { migrate } from './lib/migrate.ts';
+import { startPooler, type Pooler } from './lib/pooler.ts';
 import { startThrowaway, type Throwaway } from './lib/throwaway.ts';
 
 const DEFAULT_FILES = [
@@ -40,12 +41,12 @@ function burnCpus(): ChildProcess[] {
   return os.cpus().map(() => spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
 }
 
-function vitest(file: string, url: string): Promise<boolean> {
+function vitest(file: string, url: string, pooler: Pooler): Promise<boolean> {
   const cli = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [cli, 'run', '--reporter=dot', file], {
       cwd: root,
-      env: { ...process.env, DATABASE_URL: url, TEST_DATABASE_URL: url, NO_COLOR: '1' },
+      env: { ...process.env, DATABASE_URL: url, TEST_DATABASE_URL: url, POOLER_URL: pooler.url, POOLER_SINGLE_URL: pooler.singleUrl, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -59,17 +60,20 @@ function vitest(file: string, url: string): Promise<boolean> {
 }
 
 let db: Throwaway | undefined;
+let pooler: Pooler | undefined;
 let burners: ChildProcess[] = [];
 
 async function main(): Promise<number> {
   db = await startThrowaway();
   await migrate(db.url, (m) => log(m));
+  // As in npm test: the suites reach the database through PgBouncer in transaction mode too.
+  pooler = await startPooler(db.url);
   burners = burnCpus();
   log(`${burners.length} busy processes keep every CPU loaded; ${runs} runs of each file`);
   let allPassed = true;
   for (const file of targets) {
     let passed = 0;
-    for (let i = 0; i < runs; i++) if (await vitest(file, db.url)) passed++;
+    for (let i = 0; i < runs; i++) if (await vitest(file, db.url, pooler)) passed++;
     log(`${file}: ${passed}/${runs}`);
     allPassed &&= passed === runs;
   }
@@ -78,6 +82,7 @@ async function main(): Promise<number> {
 
 async function cleanup(): Promise<void> {
   for (const b of burners) b.kill('SIGKILL');
+  await pooler?.stop();
   await db?.dispose();
 }
 
