@@ -20,9 +20,12 @@ import { startThrowaway, type Throwaway } from './lib/throwaway.ts';
 const DEFAULT_FILES = [
   'tests/concurrency/creation.test.ts',
   'tests/concurrency/builds.test.ts',
+  'tests/concurrency/call-sequences.test.ts',
   'tests/reliability/storm.test.ts',
   'tests/reliability/faults.test.ts',
+  'tests/reliability/pooler.test.ts',
   'tests/sdk/retry-and-poll.test.ts',
+  'tests/sdk/feed.test.ts',
 ];
 
 const args = process.argv.slice(2);
