@@ -61,11 +61,8 @@ begin
     raise exception 'p_user_id is required when calling as %', actor_role
       using errcode = '22023', hint = 'Pass the owner''s auth.users id in p_user_id.';
   end if;
-  if not exists (select from auth.users u where u.id = user_id) then
-    raise exception 'user % does not exist', user_id
-      using errcode = '23503', detail = 'p_user_id must reference auth.users(id)',
-            hint = 'Create the user in auth.users first.';
-  end if;
+  -- A user missing from auth.users is refused by the foreign key of the first
+  -- row written for it (23503, and nothing is written): no lookup here.
 end
 $$;
 
@@ -161,15 +158,18 @@ $$;
 
 -- Settings a DBA may change per database or role, e.g.
 --   alter database postgres set projects.duplicate_window = '30 seconds';
+-- The small helpers are PL/pgSQL, not SQL: a SQL function pinned with
+-- `set search_path` is never inlined, and is parsed and planned again in every
+-- transaction that calls it; PL/pgSQL keeps its plan for the session.
 create function private.duplicate_window() returns interval
-language sql stable
+language plpgsql stable
 set search_path = pg_catalog, pg_temp
-as $$ select coalesce(nullif(current_setting('projects.duplicate_window', true), '')::interval, interval '10 seconds') $$;
+as $$ begin return coalesce(nullif(current_setting('projects.duplicate_window', true), '')::interval, interval '10 seconds'); end $$;
 
 create function private.lock_timeout() returns text
-language sql stable
+language plpgsql stable
 set search_path = pg_catalog, pg_temp
-as $$ select coalesce(nullif(current_setting('projects.lock_timeout', true), ''), '5s') $$;
+as $$ begin return coalesce(nullif(current_setting('projects.lock_timeout', true), ''), '5s'); end $$;
 
 -- The contended path of lock_owner: waits at most projects.lock_timeout, then 55P03.
 create function private.wait_for_owner_lock(p_owner uuid) returns void
@@ -220,9 +220,9 @@ end
 $$;
 
 create function private.fingerprint(variadic p_parts text[]) returns text
-language sql immutable
+language plpgsql immutable
 set search_path = pg_catalog, pg_temp
-as $$ select encode(sha256(convert_to(array_to_json(p_parts)::text, 'UTF8')), 'hex') $$;
+as $$ begin return encode(sha256(convert_to(array_to_json(p_parts)::text, 'UTF8')), 'hex'); end $$;
 
 create function private.raise_key_reused(p_key text) returns void
 language plpgsql
