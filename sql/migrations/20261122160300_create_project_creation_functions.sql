@@ -113,7 +113,7 @@ declare
   v_version_id text;
   v_metrics_id bigint;
 begin
-  if p_source is not null and p_source !~ '^[a-z][a-z0-9_-]{0,49}$' then
+  if p_source is not null and (char_length(p_source) > 50 or p_source !~ '^[a-z][a-z0-9_-]*$') then
     raise exception 'p_source must be a lowercase service name such as worker-service'
       using errcode = '22023', detail = format('p_source = %L', left(p_source, 60));
   end if;
