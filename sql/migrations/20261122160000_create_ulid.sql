@@ -9,8 +9,9 @@ set local statement_timeout = '60s';
 
 -- A domain, so every ULID column validates its format the same way.
 create domain public.ulid as text
+  -- (the length apart from the pattern: a regex {25} costs four times a *)
   -- squawk-ignore ban-create-domain-with-constraint
-  constraint ulid_format check (value ~ '^[0-7][0-9A-HJKMNP-TV-Z]{25}$');
+  constraint ulid_format check (char_length(value) = 26 and value ~ '^[0-7][0-9A-HJKMNP-TV-Z]*$');
 
 comment on domain public.ulid is
   'A ULID: 26 characters of Crockford base32, the first 10 the millisecond timestamp.';
@@ -115,7 +116,7 @@ as $$
 declare
   v_ms bigint := 0;
 begin
-  if p_ulid !~ '^[0-7][0-9A-HJKMNP-TV-Z]{25}$' then
+  if char_length(p_ulid) <> 26 or p_ulid !~ '^[0-7][0-9A-HJKMNP-TV-Z]*$' then
     raise exception 'p_ulid is not a ULID (26 characters of Crockford base32)'
       using errcode = '22023', detail = format('p_ulid = %L', left(p_ulid, 40));
   end if;

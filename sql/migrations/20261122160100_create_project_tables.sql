@@ -37,7 +37,8 @@ create table public.projects (
   last_build_started timestamptz,
   last_build_completed timestamptz,
   created_by_service text not null
-    constraint projects_created_by_service_format check (created_by_service ~ '^[a-z][a-z0-9_-]{0,49}$'),
+    constraint projects_created_by_service_format check (
+      char_length(created_by_service) <= 50 and created_by_service ~ '^[a-z][a-z0-9_-]*$'),
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   constraint projects_build_timing_logical check (

@@ -61,11 +61,8 @@ begin
     raise exception 'p_user_id is required when calling as %', actor_role
       using errcode = '22023', hint = 'Pass the owner''s auth.users id in p_user_id.';
   end if;
-  if not exists (select from auth.users u where u.id = user_id) then
-    raise exception 'user % does not exist', user_id
-      using errcode = '23503', detail = 'p_user_id must reference auth.users(id)',
-            hint = 'Create the user in auth.users first.';
-  end if;
+  -- A user missing from auth.users is refused by the foreign key of the first
+  -- row written for it (23503, and nothing is written): no lookup here.
 end
 $$;
 
@@ -122,7 +119,10 @@ language plpgsql immutable
 set search_path = pg_catalog, pg_temp
 as $$
 begin
-  if p_key is not null and p_key !~ '^[!-~]([ -~]{0,253}[!-~])?$' then
+  -- The length is checked apart from the pattern: PostgreSQL's regex engine
+  -- unrolls a bounded repetition into one state per step, and {0,253} costs
+  -- about 30 µs per call where an unbounded * costs under 1 µs.
+  if p_key is not null and (char_length(p_key) > 255 or p_key !~ '^[!-~]([ -~]*[!-~])?$') then
     raise exception 'p_idempotency_key must be 1 to 255 printable ASCII characters without surrounding spaces'
       using errcode = '22023', detail = format('length: %s', char_length(p_key));
   end if;
@@ -135,7 +135,7 @@ language plpgsql immutable
 set search_path = pg_catalog, pg_temp
 as $$
 begin
-  if p_value is null or p_value !~ '^[0-7][0-9A-HJKMNP-TV-Z]{25}$' then
+  if p_value is null or char_length(p_value) <> 26 or p_value !~ '^[0-7][0-9A-HJKMNP-TV-Z]*$' then
     raise exception '% must be a ULID (26 characters of Crockford base32)', p_field
       using errcode = '22023', detail = format('%s = %L', p_field, left(p_value, 40));
   end if;
@@ -151,7 +151,7 @@ declare
   v_id text := coalesce(p_request_id,
     nullif(current_setting('request.headers', true), '')::json ->> 'x-request-id');
 begin
-  if v_id is not null and v_id !~ '^[!-~]{1,200}$' then
+  if v_id is not null and (char_length(v_id) > 200 or v_id !~ '^[!-~]+$') then
     raise exception 'p_request_id must be 1 to 200 printable ASCII characters'
       using errcode = '22023';
   end if;
@@ -161,15 +161,18 @@ $$;
 
 -- Settings a DBA may change per database or role, e.g.
 --   alter database postgres set projects.duplicate_window = '30 seconds';
+-- The small helpers are PL/pgSQL, not SQL: a SQL function pinned with
+-- `set search_path` is never inlined, and is parsed and planned again in every
+-- transaction that calls it; PL/pgSQL keeps its plan for the session.
 create function private.duplicate_window() returns interval
-language sql stable
+language plpgsql stable
 set search_path = pg_catalog, pg_temp
-as $$ select coalesce(nullif(current_setting('projects.duplicate_window', true), '')::interval, interval '10 seconds') $$;
+as $$ begin return coalesce(nullif(current_setting('projects.duplicate_window', true), '')::interval, interval '10 seconds'); end $$;
 
 create function private.lock_timeout() returns text
-language sql stable
+language plpgsql stable
 set search_path = pg_catalog, pg_temp
-as $$ select coalesce(nullif(current_setting('projects.lock_timeout', true), ''), '5s') $$;
+as $$ begin return coalesce(nullif(current_setting('projects.lock_timeout', true), ''), '5s'); end $$;
 
 -- The contended path of lock_owner: waits at most projects.lock_timeout, then 55P03.
 create function private.wait_for_owner_lock(p_owner uuid) returns void
@@ -220,9 +223,9 @@ end
 $$;
 
 create function private.fingerprint(variadic p_parts text[]) returns text
-language sql immutable
+language plpgsql immutable
 set search_path = pg_catalog, pg_temp
-as $$ select encode(sha256(convert_to(array_to_json(p_parts)::text, 'UTF8')), 'hex') $$;
+as $$ begin return encode(sha256(convert_to(array_to_json(p_parts)::text, 'UTF8')), 'hex'); end $$;
 
 create function private.raise_key_reused(p_key text) returns void
 language plpgsql

@@ -20,12 +20,14 @@ create type private.creation_result as (
 
 -- An existing project as a creation result.
 create function private.existing_project_result(p_project public.projects) returns private.creation_result
-language sql stable
+language plpgsql stable
 set search_path = pg_catalog, pg_temp
 as $$
-  select p_project.id, p_project.current_version_id::text, p_project.current_build_id::text,
-         (select m.id from public.project_build_metrics m where m.build_id = p_project.current_build_id),
-         false, p_project.build_status
+begin
+  return (p_project.id, p_project.current_version_id::text, p_project.current_build_id::text,
+          (select m.id from public.project_build_metrics m where m.build_id = p_project.current_build_id),
+          false, p_project.build_status)::private.creation_result;
+end
 $$;
 
 -- Step 2 of creation without a key: the project this call repeats, if any.
@@ -96,6 +98,11 @@ declare
   v_operation text := case when p_with_version then 'create_complete_project' else 'create_project_for_build' end;
   v_name text := private.check_name(p_name);
   v_request_id text := private.check_request_id(p_request_id);
+  -- Checks are assigned, not PERFORMed: an assignment is evaluated as an
+  -- expression, a PERFORM runs a query through SPI (executor and snapshot).
+  v_prompt text := private.check_prompt(p_prompt);
+  v_idempotency_key text := private.check_idempotency_key(p_idempotency_key);
+  v_framework text;
   v_source text;
   v_fingerprint text;
   v_key public.idempotency_keys;
@@ -106,9 +113,7 @@ declare
   v_version_id text;
   v_metrics_id bigint;
 begin
-  perform private.check_framework(p_framework), private.check_prompt(p_prompt),
-          private.check_idempotency_key(p_idempotency_key);
-  if p_source is not null and p_source !~ '^[a-z][a-z0-9_-]{0,49}$' then
+  if p_source is not null and (char_length(p_source) > 50 or p_source !~ '^[a-z][a-z0-9_-]*$') then
     raise exception 'p_source must be a lowercase service name such as worker-service'
       using errcode = '22023', detail = format('p_source = %L', left(p_source, 60));
   end if;
@@ -116,11 +121,13 @@ begin
   -- so theirs is recorded as their role, whatever they pass.
   v_source := case when v_actor.is_service then coalesce(p_source, v_actor.actor_role) else v_actor.actor_role end;
 
-  -- 1. Replay by key: the stored result of the first call with this key.
-  if p_idempotency_key is not null then
-    v_fingerprint := private.fingerprint(v_operation, v_name, p_framework, p_prompt, p_project_id::text,
+  -- 1. Replay by key: the stored result of the first call with this key. Its
+  -- framework was checked when the key was first used (the fingerprint holds
+  -- it), so the framework is looked up only for a new project, before step 3.
+  if v_idempotency_key is not null then
+    v_fingerprint := private.fingerprint(v_operation, v_name, p_framework, v_prompt, p_project_id::text,
                                          case when v_actor.is_service then p_source end);
-    v_key := private.replay_by_key(v_actor.user_id, p_idempotency_key, v_fingerprint);
+    v_key := private.replay_by_key(v_actor.user_id, v_idempotency_key, v_fingerprint);
     if v_key.owner_id is not null then
       return (v_key.project_id, v_key.version_id, v_key.build_id, v_key.build_metrics_id, false,
               (select p.build_status from public.projects p where p.id = v_key.project_id))::private.creation_result;
@@ -128,7 +135,7 @@ begin
   else
     -- 2. Find the existing project this call repeats (legacy id or duplicate window).
     perform private.lock_owner(v_actor.user_id);
-    v_project := private.find_existing_project(v_actor.user_id, p_project_id, v_name, p_framework, p_prompt);
+    v_project := private.find_existing_project(v_actor.user_id, p_project_id, v_name, p_framework, v_prompt);
     if v_project.id is not null then
       perform private.count_replay();
       return private.existing_project_result(v_project);
@@ -137,6 +144,7 @@ begin
 
   -- 3. Insert the project graph, in one statement: the circular references
   -- (project -> current build -> project) are checked at its end, when every row exists.
+  v_framework := private.check_framework(p_framework);
   v_now := clock_timestamp();
   v_project_id := coalesce(p_project_id, gen_random_uuid());
   v_build_id := public.generate_ulid();
@@ -144,18 +152,18 @@ begin
   with p as (
     insert into public.projects (id, owner_id, name, framework, build_status, current_build_id,
                                  current_version_id, last_build_started, created_by_service, created_at, updated_at)
-    values (v_project_id, v_actor.user_id, v_name, p_framework, 'building', v_build_id,
+    values (v_project_id, v_actor.user_id, v_name, v_framework, 'building', v_build_id,
             v_version_id, v_now, v_source, v_now, v_now)
     on conflict (id) do nothing
     returning id
   ), b as (
     insert into public.project_build_metrics (build_id, project_id, user_id, is_initial_build, status,
                                               framework, prompt, started_at)
-    select v_build_id, p.id, v_actor.user_id, true, 'started', p_framework, p_prompt, v_now from p
+    select v_build_id, p.id, v_actor.user_id, true, 'started', v_framework, v_prompt, v_now from p
     returning id
   ), v as (
     insert into public.project_versions (version_id, project_id, user_id, build_id, status, framework, prompt, created_at)
-    select v_version_id, p.id, v_actor.user_id, v_build_id, 'building', p_framework, p_prompt, v_now
+    select v_version_id, p.id, v_actor.user_id, v_build_id, 'building', v_framework, v_prompt, v_now
       from p where v_version_id is not null
   ), s as (
     insert into public.ai_time_sessions (build_id, project_id, user_id, started_at)
@@ -170,15 +178,15 @@ begin
   ), k as (
     insert into public.idempotency_keys (owner_id, idempotency_key, operation, fingerprint, project_id,
                                          build_id, version_id, build_metrics_id, created_at)
-    select v_actor.user_id, p_idempotency_key, v_operation, v_fingerprint, p.id, v_build_id, v_version_id, b.id, v_now
-      from p cross join b where p_idempotency_key is not null
+    select v_actor.user_id, v_idempotency_key, v_operation, v_fingerprint, p.id, v_build_id, v_version_id, b.id, v_now
+      from p cross join b where v_idempotency_key is not null
   )
   select b.id into v_metrics_id from b;
   if v_metrics_id is not null then
     return (v_project_id, v_version_id, v_build_id, v_metrics_id, true, 'building')::private.creation_result;
   end if;
   -- p_project_id was taken by a concurrent call between step 2 and step 3.
-  v_project := private.find_existing_project(v_actor.user_id, p_project_id, v_name, p_framework, p_prompt);
+  v_project := private.find_existing_project(v_actor.user_id, p_project_id, v_name, v_framework, v_prompt);
   perform private.count_replay();
   return private.existing_project_result(v_project);
 end

@@ -288,7 +288,7 @@ set search_path = pg_catalog, pg_temp
 as $$
 #variable_conflict use_column
 begin
-  if p_build_id is null or p_build_id !~ '^[0-7][0-9A-HJKMNP-TV-Z]{25}$' then
+  if p_build_id is null or char_length(p_build_id) <> 26 or p_build_id !~ '^[0-7][0-9A-HJKMNP-TV-Z]*$' then
     raise exception 'p_build_id must be a ULID (26 characters of Crockford base32)'
       using errcode = '22023', detail = format('p_build_id = %L', left(p_build_id, 40));
   end if;

@@ -11,7 +11,7 @@ set local statement_timeout = '60s';
 create table public.clients (
   user_id uuid not null references auth.users (id) on delete cascade,
   id text not null
-    constraint clients_id_format check (id ~ '^[A-Za-z0-9_-]{1,128}$'),
+    constraint clients_id_format check (char_length(id) <= 128 and id ~ '^[A-Za-z0-9_-]+$'),
   name text not null
     constraint clients_name_valid check (
       name = btrim(name) and char_length(name) between 1 and 200 and name !~ '[[:cntrl:]]'),
@@ -54,7 +54,7 @@ declare
   v_name text := btrim(p_name);
   v_client public.clients;
 begin
-  if p_id is null or p_id !~ '^[A-Za-z0-9_-]{1,128}$' then
+  if p_id is null or char_length(p_id) > 128 or p_id !~ '^[A-Za-z0-9_-]+$' then
     raise exception 'p_id must be 1 to 128 characters of A-Z, a-z, 0-9, _ and -'
       using errcode = '22023', detail = format('p_id = %L', left(p_id, 40));
   end if;
