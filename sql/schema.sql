@@ -214,7 +214,7 @@ begin
     v_fingerprint := private.fingerprint(v_operation, v_name, p_framework, v_prompt, p_project_id::text,
                                          case when v_actor.is_service then p_source end);
     v_key := private.replay_by_key(v_actor.user_id, v_idempotency_key, v_fingerprint);
-    if v_key.owner_id is not null then
+    if v_key.user_id is not null then
       return (v_key.project_id, v_key.version_id, v_key.build_id, v_key.build_metrics_id, false,
               (select p.build_status from public.projects p where p.id = v_key.project_id))::private.creation_result;
     end if;
@@ -236,7 +236,7 @@ begin
   v_build_id := public.generate_ulid();
   v_version_id := case when p_with_version then public.generate_ulid() end;
   with p as (
-    insert into public.projects (id, owner_id, name, framework, build_status, current_build_id,
+    insert into public.projects (id, user_id, name, framework, build_status, current_build_id,
                                  current_version_id, last_build_started, created_by_service, created_at, updated_at)
     values (v_project_id, v_actor.user_id, v_name, v_framework, 'building', v_build_id,
             v_version_id, v_now, v_source, v_now, v_now)
@@ -262,7 +262,7 @@ begin
                                 ('version_created', v_version_id)) as t (event_type, version_id)
      where t.event_type <> 'version_created' or v_version_id is not null
   ), k as (
-    insert into public.idempotency_keys (owner_id, idempotency_key, operation, fingerprint, project_id,
+    insert into public.idempotency_keys (user_id, idempotency_key, operation, fingerprint, project_id,
                                          build_id, version_id, build_metrics_id, created_at)
     select v_actor.user_id, v_idempotency_key, v_operation, v_fingerprint, p.id, v_build_id, v_version_id, b.id, v_now
       from p cross join b where v_idempotency_key is not null
@@ -285,7 +285,7 @@ CREATE FUNCTION private.duplicate_window() RETURNS interval
 
 CREATE TABLE public.projects (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
-    owner_id uuid NOT NULL,
+    user_id uuid NOT NULL,
     name text NOT NULL,
     framework text NOT NULL,
     build_status text DEFAULT 'queued'::text NOT NULL,
@@ -329,7 +329,7 @@ begin
     select p.* into v_project
       from public.projects p
       join public.project_build_metrics m on m.project_id = p.id and m.is_initial_build
-     where p.owner_id = p_owner and p.name = p_name and p.framework = p_framework
+     where p.user_id = p_owner and p.name = p_name and p.framework = p_framework
        and m.prompt is not distinct from p_prompt
        and p.build_status not in ('failed', 'canceled')
        and p.created_at > clock_timestamp() - private.duplicate_window()
@@ -341,7 +341,7 @@ begin
   if v_project.id is null then
     return null;
   end if;
-  if v_project.owner_id <> p_owner then
+  if v_project.user_id <> p_owner then
     raise exception 'p_project_id is not available'
       using errcode = 'PT409', hint = 'Omit p_project_id: the server generates project ids.';
   end if;
@@ -530,7 +530,7 @@ begin
   ), b as (
     insert into public.project_build_metrics (build_id, project_id, user_id, is_initial_build, status,
                                               framework, prompt, started_at)
-    select v_build_id, p_project.id, p_project.owner_id, false, 'started', p_framework, p_prompt, v_now
+    select v_build_id, p_project.id, p_project.user_id, false, 'started', p_framework, p_prompt, v_now
       from (select count(*) from old) as after_old
     returning id
   ), p as (
@@ -542,22 +542,22 @@ begin
      where p.id = p_project.id
   ), s as (
     insert into public.ai_time_sessions (build_id, project_id, user_id, started_at)
-    values (v_build_id, p_project.id, p_project.owner_id, v_now)
+    values (v_build_id, p_project.id, p_project.user_id, v_now)
   ), e as (
     insert into public.project_events (event_type, user_id, project_id, build_id, version_id, actor_role,
                                        request_id, payload, created_at)
-    select 'build_started', p_project.owner_id, p_project.id, v_build_id, null, p_actor_role, p_request_id,
+    select 'build_started', p_project.user_id, p_project.id, v_build_id, null, p_actor_role, p_request_id,
            '{}'::jsonb, v_now
     union all
-    select 'build_superseded', p_project.owner_id, p_project.id, old.build_id, null, p_actor_role, p_request_id,
+    select 'build_superseded', p_project.user_id, p_project.id, old.build_id, null, p_actor_role, p_request_id,
            jsonb_build_object('superseded_by', v_build_id), v_now from old
     union all
-    select 'version_discarded', p_project.owner_id, p_project.id, dv.build_id, dv.version_id, p_actor_role,
+    select 'version_discarded', p_project.user_id, p_project.id, dv.build_id, dv.version_id, p_actor_role,
            p_request_id, '{}'::jsonb, v_now from dv
   ), k as (
-    insert into public.idempotency_keys (owner_id, idempotency_key, operation, fingerprint, project_id,
+    insert into public.idempotency_keys (user_id, idempotency_key, operation, fingerprint, project_id,
                                          build_id, build_metrics_id, superseded_build_id, created_at)
-    select p_project.owner_id, p_idempotency_key, 'start_build', p_fingerprint, p_project.id,
+    select p_project.user_id, p_idempotency_key, 'start_build', p_fingerprint, p_project.id,
            v_build_id, b.id, (select old.build_id from old limit 1), v_now
       from b where p_idempotency_key is not null
   )
@@ -628,7 +628,7 @@ end
 $$;
 
 CREATE TABLE public.idempotency_keys (
-    owner_id uuid NOT NULL,
+    user_id uuid NOT NULL,
     idempotency_key text NOT NULL,
     operation text NOT NULL,
     fingerprint text NOT NULL,
@@ -649,11 +649,11 @@ CREATE FUNCTION private.replay_by_key(p_owner uuid, p_key text, p_fingerprint te
 declare
   v_key public.idempotency_keys;
 begin
-  select * into v_key from public.idempotency_keys k where k.owner_id = p_owner and k.idempotency_key = p_key;
-  if v_key.owner_id is null then
+  select * into v_key from public.idempotency_keys k where k.user_id = p_owner and k.idempotency_key = p_key;
+  if v_key.user_id is null then
     perform private.lock_owner(p_owner);
-    select * into v_key from public.idempotency_keys k where k.owner_id = p_owner and k.idempotency_key = p_key;
-    if v_key.owner_id is null then
+    select * into v_key from public.idempotency_keys k where k.user_id = p_owner and k.idempotency_key = p_key;
+    if v_key.user_id is null then
       return null;
     end if;
   end if;
@@ -707,7 +707,7 @@ begin
 
   -- 1. The project, if the caller may build it.
   select * into v_project from public.projects p where p.id = p_project_id;
-  if v_project.id is null or (not v_caller.is_service and v_project.owner_id <> v_caller.uid) then
+  if v_project.id is null or (not v_caller.is_service and v_project.user_id <> v_caller.uid) then
     raise exception 'project not found'
       using errcode = 'PT404', detail = format('p_project_id = %s', p_project_id),
             hint = 'Check the id; only the owner and service_role can start its builds.';
@@ -716,8 +716,8 @@ begin
   -- 2. Replay by key.
   if p_idempotency_key is not null then
     v_fingerprint := private.fingerprint('start_build', p_project_id::text, p_prompt, p_framework);
-    v_key := private.replay_by_key(v_project.owner_id, p_idempotency_key, v_fingerprint);
-    if v_key.owner_id is not null then
+    v_key := private.replay_by_key(v_project.user_id, p_idempotency_key, v_fingerprint);
+    if v_key.user_id is not null then
       return (v_key.build_id, v_key.build_metrics_id, v_key.superseded_build_id, false)::private.build_start;
     end if;
   end if;
@@ -1250,11 +1250,11 @@ begin
   end if;
   v_before := now() - p_older_than;
   with doomed as (
-    select k.owner_id, k.idempotency_key from public.idempotency_keys k
+    select k.user_id, k.idempotency_key from public.idempotency_keys k
      where k.created_at < v_before order by k.created_at limit p_batch_size
   ), d as (
     delete from public.idempotency_keys k using doomed
-     where k.owner_id = doomed.owner_id and k.idempotency_key = doomed.idempotency_key
+     where k.user_id = doomed.user_id and k.idempotency_key = doomed.idempotency_key
     returning 1
   )
   select count(*) into v_keys from d;
@@ -1451,7 +1451,7 @@ ALTER TABLE ONLY public.frameworks
     ADD CONSTRAINT frameworks_pkey PRIMARY KEY (name);
 
 ALTER TABLE ONLY public.idempotency_keys
-    ADD CONSTRAINT idempotency_keys_pkey PRIMARY KEY (owner_id, idempotency_key);
+    ADD CONSTRAINT idempotency_keys_pkey PRIMARY KEY (user_id, idempotency_key);
 
 ALTER TABLE ONLY public.project_build_metrics
     ADD CONSTRAINT project_build_metrics_build_id_key UNIQUE (build_id);
@@ -1508,11 +1508,11 @@ CREATE INDEX projects_current_build_id_idx ON public.projects USING btree (curre
 
 CREATE INDEX projects_current_version_id_idx ON public.projects USING btree (current_version_id);
 
-CREATE INDEX projects_duplicate_window_idx ON public.projects USING btree (owner_id, name, framework, created_at DESC);
+CREATE INDEX projects_duplicate_window_idx ON public.projects USING btree (user_id, name, framework, created_at DESC);
 
 CREATE INDEX projects_framework_idx ON public.projects USING btree (framework);
 
-CREATE INDEX projects_owner_id_created_at_idx ON public.projects USING btree (owner_id, created_at DESC);
+CREATE INDEX projects_user_id_created_at_idx ON public.projects USING btree (user_id, created_at DESC);
 
 ALTER TABLE ONLY public.ai_time_sessions
     ADD CONSTRAINT ai_time_sessions_build_id_fkey FOREIGN KEY (build_id) REFERENCES public.project_build_metrics(build_id) ON DELETE CASCADE;
@@ -1527,10 +1527,10 @@ ALTER TABLE ONLY public.clients
     ADD CONSTRAINT clients_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.idempotency_keys
-    ADD CONSTRAINT idempotency_keys_owner_id_fkey FOREIGN KEY (owner_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+    ADD CONSTRAINT idempotency_keys_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.idempotency_keys
-    ADD CONSTRAINT idempotency_keys_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id) ON DELETE CASCADE;
+    ADD CONSTRAINT idempotency_keys_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.project_build_metrics
     ADD CONSTRAINT project_build_metrics_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id) ON DELETE CASCADE;
@@ -1563,7 +1563,7 @@ ALTER TABLE ONLY public.projects
     ADD CONSTRAINT projects_framework_fk FOREIGN KEY (framework) REFERENCES public.frameworks(name);
 
 ALTER TABLE ONLY public.projects
-    ADD CONSTRAINT projects_owner_id_fkey FOREIGN KEY (owner_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+    ADD CONSTRAINT projects_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
 
 ALTER TABLE public.ai_time_sessions ENABLE ROW LEVEL SECURITY;
 
@@ -1585,7 +1585,7 @@ CREATE POLICY "owners read their clients" ON public.clients FOR SELECT TO authen
 
 CREATE POLICY "owners read their events" ON public.project_events FOR SELECT TO authenticated USING ((user_id = ( SELECT auth.uid() AS uid)));
 
-CREATE POLICY "owners read their projects" ON public.projects FOR SELECT TO authenticated USING ((owner_id = ( SELECT auth.uid() AS uid)));
+CREATE POLICY "owners read their projects" ON public.projects FOR SELECT TO authenticated USING ((user_id = ( SELECT auth.uid() AS uid)));
 
 CREATE POLICY "owners read their versions" ON public.project_versions FOR SELECT TO authenticated USING ((user_id = ( SELECT auth.uid() AS uid)));
 

@@ -61,14 +61,14 @@ isOneToOne: false
                   ]
                 },"idempotency_keys": {
                   Row: {
-                    "build_id": string | null,"build_metrics_id": number | null,"created_at": string,"fingerprint": string,"idempotency_key": string,"operation": string,"owner_id": string,"project_id": string,"superseded_build_id": string | null,"version_id": string | null
+                    "build_id": string | null,"build_metrics_id": number | null,"created_at": string,"fingerprint": string,"idempotency_key": string,"operation": string,"project_id": string,"superseded_build_id": string | null,"user_id": string,"version_id": string | null
                   }
                   ComputedFields: never
                   Insert: {
-                    "build_id"?: string | null,"build_metrics_id"?: number | null,"created_at"?: string,"fingerprint": string,"idempotency_key": string,"operation": string,"owner_id": string,"project_id": string,"superseded_build_id"?: string | null,"version_id"?: string | null
+                    "build_id"?: string | null,"build_metrics_id"?: number | null,"created_at"?: string,"fingerprint": string,"idempotency_key": string,"operation": string,"project_id": string,"superseded_build_id"?: string | null,"user_id": string,"version_id"?: string | null
                   }
                   Update: {
-                    "build_id"?: string | null,"build_metrics_id"?: number | null,"created_at"?: string,"fingerprint"?: string,"idempotency_key"?: string,"operation"?: string,"owner_id"?: string,"project_id"?: string,"superseded_build_id"?: string | null,"version_id"?: string | null
+                    "build_id"?: string | null,"build_metrics_id"?: number | null,"created_at"?: string,"fingerprint"?: string,"idempotency_key"?: string,"operation"?: string,"project_id"?: string,"superseded_build_id"?: string | null,"user_id"?: string,"version_id"?: string | null
                   }
                   Relationships: [
                     {
@@ -147,14 +147,14 @@ isOneToOne: false
                   ]
                 },"projects": {
                   Row: {
-                    "build_status": string,"created_at": string,"created_by_service": string,"current_build_id": string | null,"current_version_id": string | null,"framework": string,"id": string,"last_build_completed": string | null,"last_build_started": string | null,"name": string,"owner_id": string,"updated_at": string
+                    "build_status": string,"created_at": string,"created_by_service": string,"current_build_id": string | null,"current_version_id": string | null,"framework": string,"id": string,"last_build_completed": string | null,"last_build_started": string | null,"name": string,"updated_at": string,"user_id": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "build_status"?: string,"created_at"?: string,"created_by_service": string,"current_build_id"?: string | null,"current_version_id"?: string | null,"framework": string,"id"?: string,"last_build_completed"?: string | null,"last_build_started"?: string | null,"name": string,"owner_id": string,"updated_at"?: string
+                    "build_status"?: string,"created_at"?: string,"created_by_service": string,"current_build_id"?: string | null,"current_version_id"?: string | null,"framework": string,"id"?: string,"last_build_completed"?: string | null,"last_build_started"?: string | null,"name": string,"updated_at"?: string,"user_id": string
                   }
                   Update: {
-                    "build_status"?: string,"created_at"?: string,"created_by_service"?: string,"current_build_id"?: string | null,"current_version_id"?: string | null,"framework"?: string,"id"?: string,"last_build_completed"?: string | null,"last_build_started"?: string | null,"name"?: string,"owner_id"?: string,"updated_at"?: string
+                    "build_status"?: string,"created_at"?: string,"created_by_service"?: string,"current_build_id"?: string | null,"current_version_id"?: string | null,"framework"?: string,"id"?: string,"last_build_completed"?: string | null,"last_build_started"?: string | null,"name"?: string,"updated_at"?: string,"user_id"?: string
                   }
                   Relationships: [
                     {

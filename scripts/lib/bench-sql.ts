@@ -18,7 +18,7 @@ ids as (
          '0' || upper(substr(replace(gen_random_uuid()::text, '-', ''), 1, 25)) as vid,
          clock_timestamp() as ts
 ), p as (
-  insert into public.projects (id, owner_id, name, framework, build_status, current_build_id, current_version_id,
+  insert into public.projects (id, user_id, name, framework, build_status, current_build_id, current_version_id,
                                last_build_started, created_by_service, created_at, updated_at)
   select ids.pid, u.id, 'Bench ' || :r, 'react', 'building', ids.bid, ids.vid, ids.ts, 'bench', ids.ts, ids.ts from ids, u
   returning id
@@ -44,7 +44,7 @@ select id from b;`;
 
 /** The floor of a create with an idempotency key: the same, plus the key row (its fingerprint a plain md5). */
 export const FLOOR_KEY_SQL = `${floorCtes}, k as (
-  insert into public.idempotency_keys (owner_id, idempotency_key, operation, fingerprint, project_id,
+  insert into public.idempotency_keys (user_id, idempotency_key, operation, fingerprint, project_id,
                                        build_id, version_id, build_metrics_id, created_at)
   select u.id, gen_random_uuid()::text, 'create_complete_project', md5('Bench ' || :r), p.id, ids.bid, ids.vid, b.id, ids.ts
     from ids, u, p, b
@@ -97,9 +97,9 @@ export async function setupBench(url: string): Promise<void> {
       insert into auth.users (id, email) select id, 'bench-' || n || '@example.test' from bench.users on conflict do nothing;
       -- the duplicate storm's other strategies write a bare row here (ours writes the full project)
       create table if not exists bench.s_projects (
-        id uuid primary key, owner_id uuid not null, name text not null, framework text not null,
+        id uuid primary key, user_id uuid not null, name text not null, framework text not null,
         created_at timestamptz not null default clock_timestamp());
-      create index if not exists s_projects_owner on bench.s_projects (owner_id, name, created_at);
+      create index if not exists s_projects_owner on bench.s_projects (user_id, name, created_at);
       -- one build per user to poll, and the claims its owner polls with
       create table if not exists bench.poll (n int primary key, claims text not null, build_id text not null);
       insert into bench.poll (n, claims, build_id)

@@ -22,7 +22,7 @@ insert into public.frameworks (name, label) values
 
 create table public.projects (
   id uuid primary key default gen_random_uuid(),
-  owner_id uuid not null references auth.users (id) on delete cascade,
+  user_id uuid not null references auth.users (id) on delete cascade,
   name text not null
     constraint projects_name_valid check (
       name = btrim(name) and char_length(name) between 1 and 120
@@ -115,13 +115,13 @@ alter table public.projects
     references public.project_build_metrics (project_id, build_id),
   add constraint projects_current_version_fk foreign key (id, current_version_id)
     references public.project_versions (project_id, version_id);
-create index projects_owner_id_created_at_idx on public.projects (owner_id, created_at desc);
+create index projects_user_id_created_at_idx on public.projects (user_id, created_at desc);
 create index projects_framework_idx on public.projects (framework);
 create index projects_current_build_id_idx on public.projects (current_build_id);
 create index projects_current_version_id_idx on public.projects (current_version_id);
 -- The keyless duplicate window (same owner, name and framework within
 -- projects.duplicate_window) is one probe of this index.
-create index projects_duplicate_window_idx on public.projects (owner_id, name, framework, created_at desc);
+create index projects_duplicate_window_idx on public.projects (user_id, name, framework, created_at desc);
 
 create table public.ai_time_sessions (
   id bigint generated always as identity primary key,
@@ -172,7 +172,7 @@ create index project_events_user_feed_idx on public.project_events (user_id, txi
 create index project_events_created_at_idx on public.project_events (created_at);
 
 create table public.idempotency_keys (
-  owner_id uuid not null references auth.users (id) on delete cascade,
+  user_id uuid not null references auth.users (id) on delete cascade,
   idempotency_key text not null,
   operation text not null,
   fingerprint text not null,
@@ -182,7 +182,7 @@ create table public.idempotency_keys (
   build_metrics_id bigint,
   superseded_build_id public.ulid,
   created_at timestamptz not null default now(),
-  primary key (owner_id, idempotency_key)
+  primary key (user_id, idempotency_key)
 );
 comment on table public.idempotency_keys is
   'Keys of idempotent calls, unique per owner, with the fingerprint of their parameters and their result.';
@@ -203,7 +203,7 @@ alter table public.idempotency_keys enable row level security;
 create policy "anyone reads the frameworks" on public.frameworks
   for select to anon, authenticated using (true);
 create policy "owners read their projects" on public.projects
-  for select to authenticated using (owner_id = (select auth.uid()));
+  for select to authenticated using (user_id = (select auth.uid()));
 create policy "owners read their builds" on public.project_build_metrics
   for select to authenticated using (user_id = (select auth.uid()));
 create policy "owners read their versions" on public.project_versions

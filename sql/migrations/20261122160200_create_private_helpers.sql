@@ -267,11 +267,11 @@ as $$
 declare
   v_key public.idempotency_keys;
 begin
-  select * into v_key from public.idempotency_keys k where k.owner_id = p_owner and k.idempotency_key = p_key;
-  if v_key.owner_id is null then
+  select * into v_key from public.idempotency_keys k where k.user_id = p_owner and k.idempotency_key = p_key;
+  if v_key.user_id is null then
     perform private.lock_owner(p_owner);
-    select * into v_key from public.idempotency_keys k where k.owner_id = p_owner and k.idempotency_key = p_key;
-    if v_key.owner_id is null then
+    select * into v_key from public.idempotency_keys k where k.user_id = p_owner and k.idempotency_key = p_key;
+    if v_key.user_id is null then
       return null;
     end if;
   end if;

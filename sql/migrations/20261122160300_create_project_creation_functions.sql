@@ -51,7 +51,7 @@ begin
     select p.* into v_project
       from public.projects p
       join public.project_build_metrics m on m.project_id = p.id and m.is_initial_build
-     where p.owner_id = p_owner and p.name = p_name and p.framework = p_framework
+     where p.user_id = p_owner and p.name = p_name and p.framework = p_framework
        and m.prompt is not distinct from p_prompt
        and p.build_status not in ('failed', 'canceled')
        and p.created_at > clock_timestamp() - private.duplicate_window()
@@ -63,7 +63,7 @@ begin
   if v_project.id is null then
     return null;
   end if;
-  if v_project.owner_id <> p_owner then
+  if v_project.user_id <> p_owner then
     raise exception 'p_project_id is not available'
       using errcode = 'PT409', hint = 'Omit p_project_id: the server generates project ids.';
   end if;
@@ -128,7 +128,7 @@ begin
     v_fingerprint := private.fingerprint(v_operation, v_name, p_framework, v_prompt, p_project_id::text,
                                          case when v_actor.is_service then p_source end);
     v_key := private.replay_by_key(v_actor.user_id, v_idempotency_key, v_fingerprint);
-    if v_key.owner_id is not null then
+    if v_key.user_id is not null then
       return (v_key.project_id, v_key.version_id, v_key.build_id, v_key.build_metrics_id, false,
               (select p.build_status from public.projects p where p.id = v_key.project_id))::private.creation_result;
     end if;
@@ -150,7 +150,7 @@ begin
   v_build_id := public.generate_ulid();
   v_version_id := case when p_with_version then public.generate_ulid() end;
   with p as (
-    insert into public.projects (id, owner_id, name, framework, build_status, current_build_id,
+    insert into public.projects (id, user_id, name, framework, build_status, current_build_id,
                                  current_version_id, last_build_started, created_by_service, created_at, updated_at)
     values (v_project_id, v_actor.user_id, v_name, v_framework, 'building', v_build_id,
             v_version_id, v_now, v_source, v_now, v_now)
@@ -176,7 +176,7 @@ begin
                                 ('version_created', v_version_id)) as t (event_type, version_id)
      where t.event_type <> 'version_created' or v_version_id is not null
   ), k as (
-    insert into public.idempotency_keys (owner_id, idempotency_key, operation, fingerprint, project_id,
+    insert into public.idempotency_keys (user_id, idempotency_key, operation, fingerprint, project_id,
                                          build_id, version_id, build_metrics_id, created_at)
     select v_actor.user_id, v_idempotency_key, v_operation, v_fingerprint, p.id, v_build_id, v_version_id, b.id, v_now
       from p cross join b where v_idempotency_key is not null

@@ -49,7 +49,7 @@ begin
   ), b as (
     insert into public.project_build_metrics (build_id, project_id, user_id, is_initial_build, status,
                                               framework, prompt, started_at)
-    select v_build_id, p_project.id, p_project.owner_id, false, 'started', p_framework, p_prompt, v_now
+    select v_build_id, p_project.id, p_project.user_id, false, 'started', p_framework, p_prompt, v_now
       from (select count(*) from old) as after_old
     returning id
   ), p as (
@@ -61,22 +61,22 @@ begin
      where p.id = p_project.id
   ), s as (
     insert into public.ai_time_sessions (build_id, project_id, user_id, started_at)
-    values (v_build_id, p_project.id, p_project.owner_id, v_now)
+    values (v_build_id, p_project.id, p_project.user_id, v_now)
   ), e as (
     insert into public.project_events (event_type, user_id, project_id, build_id, version_id, actor_role,
                                        request_id, payload, created_at)
-    select 'build_started', p_project.owner_id, p_project.id, v_build_id, null, p_actor_role, p_request_id,
+    select 'build_started', p_project.user_id, p_project.id, v_build_id, null, p_actor_role, p_request_id,
            '{}'::jsonb, v_now
     union all
-    select 'build_superseded', p_project.owner_id, p_project.id, old.build_id, null, p_actor_role, p_request_id,
+    select 'build_superseded', p_project.user_id, p_project.id, old.build_id, null, p_actor_role, p_request_id,
            jsonb_build_object('superseded_by', v_build_id), v_now from old
     union all
-    select 'version_discarded', p_project.owner_id, p_project.id, dv.build_id, dv.version_id, p_actor_role,
+    select 'version_discarded', p_project.user_id, p_project.id, dv.build_id, dv.version_id, p_actor_role,
            p_request_id, '{}'::jsonb, v_now from dv
   ), k as (
-    insert into public.idempotency_keys (owner_id, idempotency_key, operation, fingerprint, project_id,
+    insert into public.idempotency_keys (user_id, idempotency_key, operation, fingerprint, project_id,
                                          build_id, build_metrics_id, superseded_build_id, created_at)
-    select p_project.owner_id, p_idempotency_key, 'start_build', p_fingerprint, p_project.id,
+    select p_project.user_id, p_idempotency_key, 'start_build', p_fingerprint, p_project.id,
            v_build_id, b.id, (select old.build_id from old limit 1), v_now
       from b where p_idempotency_key is not null
   )
@@ -107,7 +107,7 @@ begin
 
   -- 1. The project, if the caller may build it.
   select * into v_project from public.projects p where p.id = p_project_id;
-  if v_project.id is null or (not v_caller.is_service and v_project.owner_id <> v_caller.uid) then
+  if v_project.id is null or (not v_caller.is_service and v_project.user_id <> v_caller.uid) then
     raise exception 'project not found'
       using errcode = 'PT404', detail = format('p_project_id = %s', p_project_id),
             hint = 'Check the id; only the owner and service_role can start its builds.';
@@ -116,8 +116,8 @@ begin
   -- 2. Replay by key.
   if p_idempotency_key is not null then
     v_fingerprint := private.fingerprint('start_build', p_project_id::text, p_prompt, p_framework);
-    v_key := private.replay_by_key(v_project.owner_id, p_idempotency_key, v_fingerprint);
-    if v_key.owner_id is not null then
+    v_key := private.replay_by_key(v_project.user_id, p_idempotency_key, v_fingerprint);
+    if v_key.user_id is not null then
       return (v_key.build_id, v_key.build_metrics_id, v_key.superseded_build_id, false)::private.build_start;
     end if;
   end if;

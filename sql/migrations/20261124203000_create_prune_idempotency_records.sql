@@ -29,11 +29,11 @@ begin
   end if;
   v_before := now() - p_older_than;
   with doomed as (
-    select k.owner_id, k.idempotency_key from public.idempotency_keys k
+    select k.user_id, k.idempotency_key from public.idempotency_keys k
      where k.created_at < v_before order by k.created_at limit p_batch_size
   ), d as (
     delete from public.idempotency_keys k using doomed
-     where k.owner_id = doomed.owner_id and k.idempotency_key = doomed.idempotency_key
+     where k.user_id = doomed.user_id and k.idempotency_key = doomed.idempotency_key
     returning 1
   )
   select count(*) into v_keys from d;

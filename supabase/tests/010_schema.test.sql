@@ -21,13 +21,13 @@ select ok(c.relrowsecurity, format('row-level security is enabled on public.%s',
 
 -- projects
 select col_type_is('public', 'projects', 'id', 'uuid', 'projects.id is a uuid');
-select col_type_is('public', 'projects', 'owner_id', 'uuid', 'projects.owner_id is a uuid');
+select col_type_is('public', 'projects', 'user_id', 'uuid', 'projects.user_id is a uuid');
 select col_type_is('public', 'projects', 'current_build_id', 'ulid', 'projects.current_build_id is a ULID');
 select col_type_is('public', 'projects', 'current_version_id', 'ulid', 'projects.current_version_id is a ULID');
 select col_type_is('public', 'projects', 'last_build_started', 'timestamp with time zone', 'projects.last_build_started is a timestamptz');
 select col_not_null('public', 'projects', 'created_by_service', 'projects.created_by_service is required: every project records who created it');
 select col_default_is('public', 'projects', 'build_status', 'queued', 'a project is queued by default');
-select fk_ok('public', 'projects', 'owner_id', 'auth', 'users', 'id', 'projects.owner_id references auth.users');
+select fk_ok('public', 'projects', 'user_id', 'auth', 'users', 'id', 'projects.user_id references auth.users');
 select has_check('public', 'projects', 'projects has CHECK constraints');
 
 -- the named constraints (a violation names the rule it broke)
@@ -41,7 +41,7 @@ select ok(exists (select from pg_constraint where conname = c), format('constrai
     'ai_time_sessions_timing_logical', 'ai_time_sessions_build_id_key', 'clients_id_format']) as c;
 
 select is(
-  (select confdeltype from pg_constraint where conname = 'projects_owner_id_fkey'), 'c',
+  (select confdeltype from pg_constraint where conname = 'projects_user_id_fkey'), 'c',
   'deleting a user cascades to their projects');
 select is(
   (select array_agg(distinct confdeltype) from pg_constraint
@@ -78,16 +78,16 @@ select is(
 select create_project_for_build(p_user_id => tests.get_supabase_uid('alice'), p_name => 'Timing');
 select throws_ok(
   $$ update public.projects set last_build_completed = last_build_started - interval '1 second'
-      where owner_id = tests.get_supabase_uid('alice') $$,
+      where user_id = tests.get_supabase_uid('alice') $$,
   '23514', null, 'projects_build_timing_logical refuses a completion before the start');
 select throws_ok(
   $$ update public.projects set current_build_id = '01ARZ3NDEKTSV4RRFFQ69G5FAV'
-      where owner_id = tests.get_supabase_uid('alice') $$,
+      where user_id = tests.get_supabase_uid('alice') $$,
   '23503', null, 'projects_current_build_fk refuses a build that does not exist');
 select throws_ok(
   $$ insert into public.project_build_metrics (build_id, project_id, user_id, framework)
-     select generate_ulid(), id, owner_id, framework from public.projects
-      where owner_id = tests.get_supabase_uid('alice') $$,
+     select generate_ulid(), id, user_id, framework from public.projects
+      where user_id = tests.get_supabase_uid('alice') $$,
   '23505', null, 'a second in-flight build for a project is refused');
 
 select * from finish();

@@ -18,7 +18,7 @@ select matches((select version_id from r), '^[0-7][0-9A-HJKMNP-TV-Z]{25}$', 'the
 select isnt((select build_metrics_id from r), null, 'the metrics row id is returned');
 
 select results_eq(
-  $$ select owner_id, name, framework, build_status, created_by_service from public.projects p join r on p.id = r.project_id $$,
+  $$ select user_id, name, framework, build_status, created_by_service from public.projects p join r on p.id = r.project_id $$,
   $$ values (tests.get_supabase_uid('alice'), 'My app', 'nextjs', 'building', 'authenticated') $$,
   'the project belongs to the caller, with the trimmed name, building, created by the caller''s role');
 select is((select current_build_id::text from public.projects p join r on p.id = r.project_id), (select build_id from r),
@@ -81,7 +81,7 @@ create temp table s as
                                                p_source => 'worker-service');
 select tests.clear_authentication();
 select results_eq(
-  $$ select owner_id, created_by_service from public.projects p join s on p.id = s.project_id $$,
+  $$ select user_id, created_by_service from public.projects p join s on p.id = s.project_id $$,
   $$ values (tests.get_supabase_uid('bob'), 'worker-service') $$,
   'service_role creates for a user and records p_source as created_by_service');
 select is((select min(source) from public.project_events e join s on e.project_id = s.project_id), 'worker-service',
@@ -92,7 +92,7 @@ create temp table o as select * from public.create_complete_project(p_user_id =>
 select is((select created_by_service from public.projects p join o on p.id = o.project_id), 'postgres',
   'the database owner may act for a user (recorded as its role)');
 
-select is((select count(*)::int from public.projects where owner_id in (tests.get_supabase_uid('alice'), tests.get_supabase_uid('bob'))), 6, 'each of the six calls created its own project');
+select is((select count(*)::int from public.projects where user_id in (tests.get_supabase_uid('alice'), tests.get_supabase_uid('bob'))), 6, 'each of the six calls created its own project');
 select is_empty($$ select * from public.check_invariants() $$, 'every invariant holds');
 
 select * from finish();

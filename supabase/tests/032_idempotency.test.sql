@@ -20,7 +20,7 @@ select is((select created from first), true, 'the first call creates');
 select is((select created from second), false, 'the replay does not (created = false)');
 select results_eq($$ select project_id, version_id, build_id, build_metrics_id from second $$,
                   $$ select project_id, version_id, build_id, build_metrics_id from first $$, 'the replay returns the same ids');
-select is((select count(*)::int from public.projects where owner_id = tests.get_supabase_uid('alice')), 1, 'one project exists');
+select is((select count(*)::int from public.projects where user_id = tests.get_supabase_uid('alice')), 1, 'one project exists');
 select is((select count(*)::int from public.project_build_metrics where user_id = tests.get_supabase_uid('alice')), 1, 'one build exists');
 select is((select last_value - (select n from replays0) from private.idempotent_replays), 1::bigint, 'the replay is counted for monitoring');
 
@@ -35,7 +35,7 @@ select throws_ok($$ select * from public.create_complete_project(p_name => 'Keye
 select throws_ok($$ select * from public.create_project_for_build(p_name => 'Keyed', p_idempotency_key => 'key-1') $$,
   'PT422', null, 'the same key for another operation is PT422');
 select tests.clear_authentication();
-select is((select count(*)::int from public.projects where owner_id = tests.get_supabase_uid('alice')), 1, 'refused calls wrote nothing');
+select is((select count(*)::int from public.projects where user_id = tests.get_supabase_uid('alice')), 1, 'refused calls wrote nothing');
 
 -- as bob, with alice's key: keys are per owner
 select tests.authenticate_as('bob');
@@ -94,7 +94,7 @@ select set_config('projects.duplicate_window', '', true);
 
 -- the key row is kept with its result
 select results_eq(
-  $$ select operation, project_id from public.idempotency_keys where owner_id = tests.get_supabase_uid('alice') and idempotency_key = 'key-1' $$,
+  $$ select operation, project_id from public.idempotency_keys where user_id = tests.get_supabase_uid('alice') and idempotency_key = 'key-1' $$,
   $$ select 'create_complete_project', project_id from first $$, 'the key row records its operation and result');
 select is((select count(*)::int from public.idempotency_keys where idempotency_key = 'key-1'), 2, 'one key row per owner');
 select is_empty($$ select * from public.check_invariants() $$, 'every invariant holds');

@@ -31,7 +31,7 @@ select tests.authenticate_as('alice');
 create temp table stale as select * from public.create_project_for_build(p_name => 'Stale claim');
 grant select on stale to public;
 select tests.clear_authentication();
-select is((select owner_id from public.projects p join stale s on s.project_id = p.id), tests.get_supabase_uid('alice'),
+select is((select user_id from public.projects p join stale s on s.project_id = p.id), tests.get_supabase_uid('alice'),
   'the caller comes from request.jwt.claims: a stale request.jwt.claim.sub names nobody');
 select is(current_setting('request.jwt.claim.sub'), tests.get_supabase_uid('bob')::text, 'the stale setting was there all along');
 select set_config('request.jwt.claim.sub', '', false);
@@ -82,9 +82,9 @@ select throws_ok(
          tests.id('legacy')),
   'PT409', null, 'a legacy id owned by another user is refused');
 select tests.clear_authentication();
-select is((select count(*)::int from public.projects where owner_id = tests.get_supabase_uid('bob')), 0,
+select is((select count(*)::int from public.projects where user_id = tests.get_supabase_uid('bob')), 0,
   'nothing was written for the refused calls');
-select is((select count(*)::int from public.projects where owner_id = tests.get_supabase_uid('alice')), 5,
+select is((select count(*)::int from public.projects where user_id = tests.get_supabase_uid('alice')), 5,
   'alice has her four projects and the legacy one');
 select is((select created_by_service from public.projects p join claimed c on c.project_id = p.id), 'authenticated',
   'an end user cannot claim to be the worker: p_source is ignored, the role is recorded');

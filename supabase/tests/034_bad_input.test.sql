@@ -46,7 +46,7 @@ select lives_ok(format($$ select * from public.create_complete_project(p_name =>
 select throws_ok($$ select * from public.create_complete_project(p_name => 'x', p_request_id => 'has space') $$, '22023', null, 'a request id with a space is refused');
 select tests.clear_authentication();
 
-select is((select count(*)::int from public.projects where owner_id = tests.get_supabase_uid('alice')), 4, 'only the four valid calls wrote');
+select is((select count(*)::int from public.projects where user_id = tests.get_supabase_uid('alice')), 4, 'only the four valid calls wrote');
 select is((select count(*)::int from public.project_events where event_type = 'project_created' and user_id = tests.get_supabase_uid('alice')), 4, 'and only they left events');
 
 select * from finish();

@@ -25,7 +25,7 @@ select is((select count(*)::int from public.project_events), 4, 'alice reads onl
 select is((select count(*)::int from public.clients), 1, 'alice reads only her clients');
 select ok((select count(*) > 0 from public.frameworks), 'anyone signed in reads the frameworks');
 select throws_ok($$ select * from public.idempotency_keys $$, '42501', null, 'idempotency keys are not readable by users');
-select throws_ok($$ insert into public.projects (owner_id, name, framework, created_by_service)
+select throws_ok($$ insert into public.projects (user_id, name, framework, created_by_service)
                     values (tests.get_supabase_uid('alice'), 'direct', 'react', 'nextjs') $$,
   '42501', null, 'users cannot insert projects directly');
 select throws_ok($$ update public.projects set name = 'renamed' $$, '42501', null, 'users cannot update projects directly');
@@ -55,7 +55,7 @@ select tests.clear_authentication();
 
 -- as service_role
 select tests.authenticate_as_service_role();
-select is((select count(*)::int from public.projects where owner_id in (tests.get_supabase_uid('alice'), tests.get_supabase_uid('bob'))), 2, 'service_role reads every user''s projects');
+select is((select count(*)::int from public.projects where user_id in (tests.get_supabase_uid('alice'), tests.get_supabase_uid('bob'))), 2, 'service_role reads every user''s projects');
 select tests.clear_authentication();
 
 -- function privileges

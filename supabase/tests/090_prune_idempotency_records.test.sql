@@ -20,7 +20,7 @@ select tests.clear_authentication();
 select results_eq($$ select keys_deleted >= 1 from r $$, $$ values (true) $$, 'keys older than seven days are deleted');
 select is((select count(*)::int from public.idempotency_keys where idempotency_key = 'old-key'), 0, 'the old key is gone');
 select is((select count(*)::int from public.idempotency_keys where idempotency_key = 'new-key'), 1, 'the recent key stays');
-select is((select count(*)::int from public.projects where owner_id = tests.get_supabase_uid('alice')), 2,
+select is((select count(*)::int from public.projects where user_id = tests.get_supabase_uid('alice')), 2,
   'projects are never pruned');
 
 -- as alice, with the pruned key again
@@ -30,7 +30,7 @@ select tests.clear_authentication();
 select is((select created from again), true, 'a pruned key creates anew (the window is the retry horizon)');
 
 -- as the database owner: five keys thirty days old
-insert into public.idempotency_keys (owner_id, idempotency_key, operation, fingerprint, project_id, created_at)
+insert into public.idempotency_keys (user_id, idempotency_key, operation, fingerprint, project_id, created_at)
 select tests.get_supabase_uid('alice'), 'batch-' || n, 'create_project_for_build', 'x',
        (select project_id from again), now() - interval '30 days'
   from generate_series(1, 5) n;

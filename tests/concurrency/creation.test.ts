@@ -27,7 +27,7 @@ async function projectsOf(userId: string) {
            (select count(*)::int from public.project_build_metrics m where m.project_id = p.id) as builds,
            (select count(*)::int from public.ai_time_sessions a where a.project_id = p.id) as sessions,
            (select count(*)::int from public.project_versions v where v.project_id = p.id) as versions
-      from public.projects p where p.owner_id = ${userId}`;
+      from public.projects p where p.user_id = ${userId}`;
 }
 
 async function expectNoViolations() {
@@ -97,7 +97,7 @@ describe('20 users × 10 parallel calls', () => {
       select count(distinct p.id)::int as projects,
              (select count(*)::int from public.project_build_metrics m where m.user_id = any(${users}::uuid[])) as builds,
              (select count(*)::int from public.ai_time_sessions a where a.user_id = any(${users}::uuid[])) as sessions
-        from public.projects p where p.owner_id = any(${users}::uuid[])`);
+        from public.projects p where p.user_id = any(${users}::uuid[])`);
     expect({ projects, builds, sessions }).toEqual({ projects: 20, builds: 20, sessions: 20 });
     await expectNoViolations();
   });

@@ -196,7 +196,7 @@ describe('the NextJS example', () => {
     await page.goto(`${APP}/projects/${id}`);
     await page.getByTestId('timeline').waitFor();
     // Another tab of the same user starts a build.
-    const [owner] = await sql<{ id: string }[]>`select owner_id as id from public.projects where id = ${id}`;
+    const [owner] = await sql<{ id: string }[]>`select user_id as id from public.projects where id = ${id}`;
     await fromPostgres(workerSql, { actAs: { userId: owner!.id }, logger: null }).startBuild({ projectId: id, prompt: 'From another tab' });
     await expect.poll(() => page.getByTestId('build-prompt').allTextContents(), { timeout: LIVE_MS, interval: 50 })
       .toEqual(['A budget planner', 'From another tab']);

@@ -51,8 +51,8 @@ describe('create-project', () => {
     });
     expect(error).toBeNull();
     expect(data).toMatchObject({ projectId: expect.any(String), buildId: expect.any(String), versionId: expect.any(String) });
-    const [row] = await sql`select owner_id, created_by_service from public.projects where id = ${data.projectId}`;
-    expect(row).toEqual({ owner_id: alice, created_by_service: 'authenticated' });
+    const [row] = await sql`select user_id, created_by_service from public.projects where id = ${data.projectId}`;
+    expect(row).toEqual({ user_id: alice, created_by_service: 'authenticated' });
   });
 
   it('answers 201 for a new project, 200 with Idempotent-Replayed for a replay, 422 for a reused key', async () => {
@@ -107,7 +107,7 @@ describe('create-project', () => {
       expect(res.status, String(JSON.stringify(body)).slice(0, 60)).toBe(status);
       expect((await res.json()).code).toBe(code);
     }
-    const { count } = first(await sql`select count(*)::int as count from public.projects where owner_id = ${bob}`);
+    const { count } = first(await sql`select count(*)::int as count from public.projects where user_id = ${bob}`);
     expect(count).toBe(0);
   });
 

@@ -10,8 +10,8 @@ import { KEYS, sessionFor, startEdgeRuntime, type EdgeRuntime } from '../helpers
 
 // Each table and its owner column: the corpus acts as one user (files run in parallel on one database).
 const TABLES: Record<string, string> = {
-  projects: 'owner_id', project_build_metrics: 'user_id', project_versions: 'user_id', ai_time_sessions: 'user_id',
-  project_events: 'user_id', idempotency_keys: 'owner_id', clients: 'user_id',
+  projects: 'user_id', project_build_metrics: 'user_id', project_versions: 'user_id', ai_time_sessions: 'user_id',
+  project_events: 'user_id', idempotency_keys: 'user_id', clients: 'user_id',
 };
 const TEN_MB = 'p'.repeat(10 * 1024 * 1024);
 const INJECTION = "x'); delete from public.projects; --";

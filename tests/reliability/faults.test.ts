@@ -34,14 +34,14 @@ async function partialRows(user: string): Promise<unknown[]> {
   return [...(await owner`
     select 'project without its build, session or events' as problem, p.id::text
       from public.projects p
-     where p.owner_id = ${user}
+     where p.user_id = ${user}
        and (not exists (select from public.project_build_metrics m where m.project_id = p.id)
          or not exists (select from public.ai_time_sessions a where a.project_id = p.id)
          or (select count(*) from public.project_events e where e.project_id = p.id) < 2
          or p.current_build_id is null)
     union all
     select 'key without its project', k.idempotency_key from public.idempotency_keys k
-     where k.owner_id = ${user} and not exists (select from public.projects p where p.id = k.project_id)
+     where k.user_id = ${user} and not exists (select from public.projects p where p.id = k.project_id)
     union all
     select 'event without its project', e.id::text from public.project_events e
      where e.user_id = ${user} and e.project_id is not null and not exists (select from public.projects p where p.id = e.project_id)`)];
@@ -94,7 +94,7 @@ describe('a backend terminated mid-call', () => {
       // The client retries with the same key: exactly one project for that key.
       const retry = fromPostgres(owner, { actAs: { userId: user }, logger: null });
       const again = await withRetry((k) => retry.createCompleteProject({ name: `Killed ${i}`, idempotencyKey: k }), { idempotencyKey: key });
-      const rows = await owner`select count(*)::int as n from public.projects where owner_id = ${user} and name = ${`Killed ${i}`}`;
+      const rows = await owner`select count(*)::int as n from public.projects where user_id = ${user} and name = ${`Killed ${i}`}`;
       expect(rows).toEqual([{ n: 1 }]);
       expect(again.projectId).toBeTruthy();
     }
@@ -116,7 +116,7 @@ describe('bounded waits', () => {
       });
       expect(err).toBeInstanceOf(RetryableError);
       expect(err).toMatchObject({ sqlstate: '55P03' });
-      expect(await owner`select count(*)::int as n from public.projects where owner_id = ${user}`).toEqual([{ n: 0 }]);
+      expect(await owner`select count(*)::int as n from public.projects where user_id = ${user}`).toEqual([{ n: 0 }]);
     } finally {
       await impatient.end();
     }
@@ -152,7 +152,7 @@ describe('bounded waits', () => {
       });
       expect(err).toBeInstanceOf(RetryableError);
       expect(err).toMatchObject({ sqlstate: '57014', code: 'statement_timeout' });
-      expect(await owner`select count(*)::int as n from public.projects where owner_id = ${user}`).toEqual([{ n: 0 }]);
+      expect(await owner`select count(*)::int as n from public.projects where user_id = ${user}`).toEqual([{ n: 0 }]);
     } finally {
       await hasty.end();
     }

@@ -56,8 +56,8 @@ describe('session-level claims left on a pooled connection', () => {
   it('are ignored by the SDK: a call for alice creates alice\'s project, and she reads it', async () => {
     const api = fromPostgres(pooled, { actAs: { userId: alice }, logger: null });
     const created = await api.createCompleteProject({ name: 'Pooled' });
-    const { owner_id } = first(await owner<{ owner_id: string }[]>`select owner_id from public.projects where id = ${created.projectId}`);
-    expect(owner_id).toBe(alice);
+    const { user_id } = first(await owner<{ user_id: string }[]>`select user_id from public.projects where id = ${created.projectId}`);
+    expect(user_id).toBe(alice);
     expect(await api.getBuildStatus(created.buildId)).toMatchObject({ buildId: created.buildId, projectId: created.projectId });
     expect((await leftOnConnection()).sub).toBe(bob); // the same tainted connection served the calls
   });
@@ -67,8 +67,8 @@ describe('session-level claims left on a pooled connection', () => {
       `select set_config('role', 'authenticated', true), set_config('request.jwt.claims', '${JSON.stringify({ sub: alice, role: 'authenticated' })}', true);
        select project_id::text from public.create_project_for_build(p_name => 'Raw call')`,
     )) as unknown as [unknown, { project_id: string }[]];
-    const { owner_id } = first(await owner<{ owner_id: string }[]>`select owner_id from public.projects where id = ${rows[0]!.project_id}`);
-    expect(owner_id).toBe(alice);
-    expect(first(await owner<{ n: number }[]>`select count(*)::int as n from public.projects where owner_id = ${bob}`).n).toBe(0);
+    const { user_id } = first(await owner<{ user_id: string }[]>`select user_id from public.projects where id = ${rows[0]!.project_id}`);
+    expect(user_id).toBe(alice);
+    expect(first(await owner<{ n: number }[]>`select count(*)::int as n from public.projects where user_id = ${bob}`).n).toBe(0);
   });
 });

@@ -37,11 +37,11 @@ it('50 users × 10 duplicate requests over 32 connections: 50 projects, zero err
   expect(values).toHaveLength(500);
   expect(values.filter((v) => v.created)).toHaveLength(50);
   const { projects, builds, versions, sessions, keys } = first(await owner<{ projects: number; builds: number; versions: number; sessions: number; keys: number }[]>`
-    select (select count(*)::int from public.projects where owner_id = any(${users}::uuid[])) as projects,
+    select (select count(*)::int from public.projects where user_id = any(${users}::uuid[])) as projects,
            (select count(*)::int from public.project_build_metrics where user_id = any(${users}::uuid[])) as builds,
            (select count(*)::int from public.project_versions where user_id = any(${users}::uuid[])) as versions,
            (select count(*)::int from public.ai_time_sessions where user_id = any(${users}::uuid[])) as sessions,
-           (select count(*)::int from public.idempotency_keys where owner_id = any(${users}::uuid[])) as keys`);
+           (select count(*)::int from public.idempotency_keys where user_id = any(${users}::uuid[])) as keys`);
   expect({ projects, builds, versions, sessions, keys }).toEqual({ projects: 50, builds: 50, versions: 50, sessions: 50, keys: 50 });
   expect(await owner`select * from public.check_invariants()`).toEqual([]);
 });

@@ -47,8 +47,8 @@ describe('creating projects', () => {
     expect(r.buildId).toMatch(/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/);
     expect(r.versionId).toMatch(/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/);
     expect(typeof r.buildMetricsId).toBe('number');
-    const [p] = await owner`select owner_id, name, framework, build_status from public.projects where id = ${r.projectId}`;
-    expect(p).toEqual({ owner_id: aliceId, name: 'Landing page', framework: 'nextjs', build_status: 'building' });
+    const [p] = await owner`select user_id, name, framework, build_status from public.projects where id = ${r.projectId}`;
+    expect(p).toEqual({ user_id: aliceId, name: 'Landing page', framework: 'nextjs', build_status: 'building' });
   });
 
   it('replays a call with the same idempotency key and refuses the key with other parameters', async () => {
@@ -63,8 +63,8 @@ describe('creating projects', () => {
 
   it('lets service_role act for a user and record its source', async () => {
     const r = await service.createProjectForBuild({ userId: bobId, name: 'From the worker', source: 'worker-service' });
-    const [p] = await owner`select owner_id, created_by_service from public.projects where id = ${r.projectId}`;
-    expect(p).toEqual({ owner_id: bobId, created_by_service: 'worker-service' });
+    const [p] = await owner`select user_id, created_by_service from public.projects where id = ${r.projectId}`;
+    expect(p).toEqual({ user_id: bobId, created_by_service: 'worker-service' });
   });
 
   it('refuses a user acting for another user (PermissionError, 42501)', async () => {
@@ -176,7 +176,7 @@ describe('transient failures', () => {
       });
       expect(err).toBeInstanceOf(RetryableError);
       expect(err).toMatchObject({ sqlstate: '55P03', code: 'lock_timeout', httpStatus: 503 });
-      const { count } = first(await owner`select count(*)::int as count from public.projects where owner_id = ${user}`);
+      const { count } = first(await owner`select count(*)::int as count from public.projects where user_id = ${user}`);
       expect(count).toBe(0);
     } finally {
       await impatient.end();

@@ -70,7 +70,7 @@ describe('withRetry', () => {
       expect(result.created).toBe(true);
       expect(retries).toBeGreaterThanOrEqual(2);
       expect(new Set(keys).size).toBe(1);
-      const { count } = first(await owner`select count(*)::int as count from public.projects where owner_id = ${user}`);
+      const { count } = first(await owner`select count(*)::int as count from public.projects where user_id = ${user}`);
       expect(count).toBe(1);
     } finally {
       await impatient.end();
