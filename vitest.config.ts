@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 // Run through `npm test`: it starts a throwaway database, migrates it and
 // passes its URL in DATABASE_URL. Suites never mock PostgreSQL.
 const exclude = ['tests/e2e/**', 'examples/**', 'node_modules/**'];
-// Latency measurements run after every other suite, alone, so another suite's load is not measured.
+// The flood suite runs after every other suite, alone: its load would slow theirs.
 const measured = ['tests/functions/limits.test.ts'];
 
 export default defineConfig({

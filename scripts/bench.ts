@@ -19,6 +19,7 @@ import { root } from './lib/config.ts';
 import { migrate } from './lib/migrate.ts';
 import { startThrowaway, type Throwaway } from './lib/throwaway.ts';
 import { evaluateTargets, exitCode, renderReport, targetLines, type BenchResults, type CreationCurve } from './lib/bench-report.ts';
+import { benchFlood } from './lib/bench-flood.ts';
 import { benchHttp } from './lib/bench-http.ts';
 import { benchUlid } from './lib/bench-ulid.ts';
 import { FLOOR_KEY_SQL, FLOOR_SQL, OURS_KEY_SQL, OURS_SQL, REPLAY_SQL, SELECT1_SQL, pollScripts, setupBench } from './lib/bench-sql.ts';
@@ -98,12 +99,12 @@ async function strategies(url: string, rounds: number) {
     // Look, then insert the client's id: racing requests hit 23505.
     check_then_insert: async (user, id, _key, name) => {
       const found = await sql`select id from bench.s_projects where id = ${id}`;
-      if (found.length === 0) await sql`insert into bench.s_projects (id, owner_id, name, framework) values (${id}, ${user}, ${name}, 'react')`;
+      if (found.length === 0) await sql`insert into bench.s_projects (id, user_id, name, framework) values (${id}, ${user}, ${name}, 'react')`;
     },
     // Insert; on 23505 read the existing row (the error still happens on the server).
     catch_23505_and_reread: async (user, id, _key, name) => {
       try {
-        await sql`insert into bench.s_projects (id, owner_id, name, framework) values (${id}, ${user}, ${name}, 'react')`;
+        await sql`insert into bench.s_projects (id, user_id, name, framework) values (${id}, ${user}, ${name}, 'react')`;
       } catch (e) {
         if ((e as { code?: string }).code !== '23505') throw e;
         serverErrors++;
@@ -114,10 +115,10 @@ async function strategies(url: string, rounds: number) {
     advisory_lock_and_window: (user, id, _key, name) =>
       sql.begin(async (tx) => {
         await tx`select pg_advisory_xact_lock(hashtext(${user}::text || 'prompt'))`;
-        const recent = await tx`select id from bench.s_projects where owner_id = ${user} and name = ${name} and framework = 'react'
+        const recent = await tx`select id from bench.s_projects where user_id = ${user} and name = ${name} and framework = 'react'
                                   and created_at > clock_timestamp() - interval '10 seconds'`;
         if (recent.length === 0) {
-          await tx`insert into bench.s_projects (id, owner_id, name, framework) values (${id}, ${user}, ${name}, 'react') on conflict (id) do nothing`;
+          await tx`insert into bench.s_projects (id, user_id, name, framework) values (${id}, ${user}, ${name}, 'react') on conflict (id) do nothing`;
         }
       }),
     // Ours: the full project (five tables) with an idempotency key.
@@ -150,8 +151,8 @@ async function strategies(url: string, rounds: number) {
       serverErrors += strategy === 'check_then_insert' ? failed.length : 0;
       const rows =
         strategy === 'ours_idempotency_key'
-          ? await sql<{ n: number }[]>`select count(*)::int as n from public.projects where name = ${name} group by owner_id`
-          : await sql<{ n: number }[]>`select count(*)::int as n from bench.s_projects where name = ${name} group by owner_id`;
+          ? await sql<{ n: number }[]>`select count(*)::int as n from public.projects where name = ${name} group by user_id`
+          : await sql<{ n: number }[]>`select count(*)::int as n from bench.s_projects where name = ${name} group by user_id`;
       duplicates += rows.reduce((a, r) => a + (r.n - 1), 0);
     }
     out[strategy] = { requests, errors, server_errors: serverErrors, duplicates, tps: Math.round(requests / (elapsed / 1000)) };
@@ -253,6 +254,10 @@ async function main(): Promise<number> {
     const http = await benchHttp(url, { callers: 8, seconds: quick ? 2 : 10, poolSize: Number(process.env.EDGE_DB_POOL_SIZE ?? 3) });
     progress(`  edge ${http.http.per_second.toFixed(0)}/s, SQL ${http.sql.per_second.toFixed(0)}/s`);
 
+    progress("flood isolation: one user floods create-project (500 requests, 48 at once) while another polls");
+    const flood = await benchFlood(url, { rounds: quick ? 1 : 3, poolSize: Number(process.env.EDGE_DB_POOL_SIZE ?? 3) });
+    progress(`  victim p99 idle ${flood.idle.p99_ms} ms, flooded ${flood.flooded.p99_ms} ms; attacker ${JSON.stringify(flood.attacker)}`);
+
     progress('same-user storm: 100 identical requests at once');
     const storm = await sameUserStorm(url);
     progress('duplicate storms: 50 users x 10 requests, 32 connections');
@@ -279,6 +284,7 @@ async function main(): Promise<number> {
       ulid,
       polling: { clients: 8, tps: pollTps, ratio: pollTps / select1[8]!, interval_s_for_10000_builds: 10_000 / (pollTps / 2) },
       http,
+      flood,
       storm,
       strategies: strategy,
       storm_errors: storm.errors + strategy.ours_idempotency_key!.errors + http.http.errors + http.sql.errors,

@@ -26,6 +26,10 @@ function run(ours8 = 900): BenchResults {
     },
     polling: { clients: 8, tps: 12_000, ratio: 0.6, interval_s_for_10000_builds: 1.7 },
     http: { callers: 8, seconds: 1, edge_pool_size: 3, http: path, sql: path, ratio: 1 },
+    flood: {
+      idle: { n: 100, p50_ms: 2, p99_ms: 5 }, flooded: { n: 100, p50_ms: 3, p99_ms: 20 }, p99_ratio: 4,
+      attacker: { '201': 100, '503': 400 }, victim_refused: 0,
+    },
     storm: { requests: 100, errors: 0, projects_created: 1, elapsed_ms: 100 },
     strategies: { ours_idempotency_key: { requests: 500, errors: 0, server_errors: 0, duplicates: 0, tps: 1000 } },
     storm_errors: 0,
