@@ -4,7 +4,7 @@
 -- returns the project of the same intent (owner, name, framework, prompt) created
 -- moments ago, whoever creates it, unless its build failed or was canceled.
 begin;
-select plan(27);
+select plan(28);
 select tests.create_supabase_user('alice');
 select tests.create_supabase_user('bob');
 
@@ -34,6 +34,8 @@ select throws_ok($$ select * from public.create_complete_project(p_name => 'Keye
   'PT422', null, 'the same key with another prompt is PT422');
 select throws_ok($$ select * from public.create_project_for_build(p_name => 'Keyed', p_idempotency_key => 'key-1') $$,
   'PT422', null, 'the same key for another operation is PT422');
+select throws_ok($$ select * from public.create_complete_project(p_name => 'Keyed', p_framework => 'cobol', p_idempotency_key => 'key-1') $$,
+  'PT422', null, 'the same key with an unknown framework is PT422: the key is checked before the framework is looked up');
 select tests.clear_authentication();
 select is((select count(*)::int from public.projects where user_id = tests.get_supabase_uid('alice')), 1, 'refused calls wrote nothing');
 

@@ -3,7 +3,7 @@
 -- user; anon cannot execute; p_project_id is checked like an idempotency key (same owner and
 -- parameters replay, other parameters are PT422, another owner's id is PT409); p_source only counts for service_role.
 begin;
-select plan(26);
+select plan(27);
 select tests.create_supabase_user('alice');
 select tests.create_supabase_user('bob');
 select tests.create_supabase_user('carol');
@@ -81,6 +81,10 @@ select throws_ok(
   format($$ select * from public.create_complete_project(p_user_id => tests.get_supabase_uid('bob'), p_name => 'Steal', p_project_id => %L) $$,
          tests.id('legacy')),
   'PT409', null, 'a legacy id owned by another user is refused');
+select throws_ok(
+  format($$ select * from public.create_complete_project(p_user_id => tests.get_supabase_uid('carol'), p_name => 'Steal', p_project_id => %L) $$,
+         tests.id('legacy')),
+  'PT409', null, 'another owner''s legacy id is PT409 even for a user that does not exist (the id is checked before the user)');
 select tests.clear_authentication();
 select is((select count(*)::int from public.projects where user_id = tests.get_supabase_uid('bob')), 0,
   'nothing was written for the refused calls');
