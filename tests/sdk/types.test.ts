@@ -43,10 +43,8 @@ describe('the SDK and the generated database types', () => {
 
 describe('fromSupabase', () => {
   it('accepts a supabase-js client typed with the generated Database', () => {
-    // Compiles only if a typed client fits the SDK's SupabaseLike.
-    type TypedClient = import('@supabase/supabase-js').SupabaseClient<Database>;
-    const accepts = (client: TypedClient) => fromSupabase(client);
-    expect(typeof accepts).toBe('function');
+    // A type assertion: `npm run typecheck` fails if a typed client does not fit the SDK's SupabaseLike.
+    expectTypeOf<import('@supabase/supabase-js').SupabaseClient<Database>>().toExtend<Parameters<typeof fromSupabase>[0]>();
   });
 
   it('accepts a supabase-js client as the Realtime client of a watch', () => {
