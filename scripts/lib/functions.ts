@@ -3,9 +3,10 @@
  * only what hosted Supabase gives a function: the entry of
  * `npm run functions:serve`, `npm start` and the test suites alike.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { root } from './config.ts';
+import { spawnUntil, stop } from './process.ts';
 
 /** What hosted Supabase sets for every function (users cannot set names starting SUPABASE_). */
 export const HOSTED_VARIABLES = [
@@ -38,7 +39,7 @@ export interface FunctionsProcess {
  * needs to find its cache), so nothing from the caller's shell leaks in.
  * Resolves once it listens; rejects if it exits first or takes over 60 s.
  */
-export function serveFunctions(
+export async function serveFunctions(
   vars: Record<string, string>,
   port: number,
   opts: { onOutput?: (text: string) => void } = {},
@@ -54,46 +55,23 @@ export function serveFunctions(
   const passthrough = ['PATH', 'HOME', 'DENO_DIR', 'XDG_CACHE_HOME', 'TMPDIR', 'NO_COLOR', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'NPM_CONFIG_REGISTRY'];
   const base: Record<string, string> = {};
   for (const k of passthrough) if (process.env[k]) base[k] = process.env[k]!;
-  const child = spawn(
+  // stdin stays open: the runtime exits when it closes (EDGE_EXIT_WITH_PARENT), even if this process is killed.
+  const { child } = await spawnUntil(
     path.join(root, 'node_modules', '.bin', 'deno'),
     [
       'run', '--quiet', '--config', 'supabase/functions/deno.json',
       `--allow-net=${[...hosts].join(',')}`, '--allow-env', '--allow-read',
       'supabase/functions/_local/serve.ts',
     ],
-    { cwd: root, stdio: ['pipe', 'pipe', 'pipe'], env: { ...base, ...vars, EDGE_RUNTIME_PORT: String(port), EDGE_EXIT_WITH_PARENT: '1' } },
+    {
+      cwd: root,
+      env: { ...base, ...vars, EDGE_RUNTIME_PORT: String(port), EDGE_EXIT_WITH_PARENT: '1' },
+      stdin: 'pipe',
+      ready: (output) => output.includes('edge runtime listening'),
+      timeoutMs: 60_000,
+      echo: opts.onOutput,
+      name: 'the functions (deno)',
+    },
   );
-  let output = '';
-  const onData = (d: Buffer) => {
-    output += d;
-    opts.onOutput?.(d.toString());
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
-      child.once('exit', () => {
-        clearTimeout(t);
-        resolve();
-      });
-      child.kill('SIGTERM');
-    });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the functions (deno) did not start within 60 s:\n${output.slice(-2000)}`)), 60_000);
-    const onExit = (code: number | null) => {
-      clearTimeout(timer);
-      reject(new Error(`the functions (deno) exited with code ${code}:\n${output.slice(-2000)}`));
-    };
-    child.once('exit', onExit);
-    const check = (d: Buffer) => {
-      if (!d.toString().includes('edge runtime listening') && !output.includes('edge runtime listening')) return;
-      clearTimeout(timer);
-      child.off('exit', onExit);
-      child.stdout!.off('data', check);
-      resolve({ child, url: `http://127.0.0.1:${port}`, stop });
-    };
-    child.stdout!.on('data', check);
-  });
+  return { child, url: `http://127.0.0.1:${port}`, stop: () => stop(child, 'SIGTERM', 3000) };
 }

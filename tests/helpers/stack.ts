@@ -3,8 +3,9 @@
  * local stack (tests/start.test.ts, tests/docs.test.ts): started with the
  * given environment, and ready once it prints "ready in <n> s".
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { spawnUntil } from '../../scripts/lib/process.ts';
 
 export const root = path.resolve(import.meta.dirname, '..', '..');
 export const tsx = path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
@@ -16,25 +17,12 @@ export interface StartedStack {
 }
 
 /** Runs scripts/start.ts with `env` and resolves once it is ready (rejects if it exits or takes over 60 s). */
-export async function startStack(env: NodeJS.ProcessEnv): Promise<StartedStack> {
-  let output = '';
-  const child = spawn(process.execPath, [tsx, 'scripts/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d: Buffer) => (output += d));
-  child.stderr!.on('data', (d: Buffer) => (output += d));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "ready" within 60 s:\n${output}`)), 60_000);
-    const check = setInterval(() => {
-      if (/ready in [\d.]+ s/.test(output)) {
-        clearInterval(check);
-        clearTimeout(timer);
-        resolve();
-      }
-    }, 50);
-    child.once('exit', (code) => {
-      clearInterval(check);
-      clearTimeout(timer);
-      reject(new Error(`npm start exited with ${code}:\n${output}`));
-    });
+export function startStack(env: NodeJS.ProcessEnv): Promise<StartedStack> {
+  return spawnUntil(process.execPath, [tsx, 'scripts/start.ts'], {
+    cwd: root,
+    env,
+    ready: (output) => /ready in [\d.]+ s/.test(output),
+    timeoutMs: 60_000,
+    name: 'npm start',
   });
-  return { child, output: () => output };
 }
