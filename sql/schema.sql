@@ -14,6 +14,7 @@
 --   20261122160700
 --   20261122160800
 --   20261124203000
+--   20261130183000
 
 CREATE SCHEMA private;
 
@@ -153,6 +154,19 @@ begin
 end
 $_$;
 
+CREATE FUNCTION private.check_source(p_source text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+begin
+  if p_source is not null and (char_length(p_source) > 50 or p_source !~ '^[a-z][a-z0-9_-]*$') then
+    raise exception 'p_source must be a lowercase service name such as worker-service'
+      using errcode = '22023', detail = format('p_source = %L', left(p_source, 60));
+  end if;
+  return p_source;
+end
+$_$;
+
 CREATE FUNCTION private.check_ulid(p_value text, p_field text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -178,20 +192,22 @@ $$;
 CREATE FUNCTION private.create_project(p_with_version boolean, p_user_id uuid, p_framework text, p_prompt text, p_name text, p_idempotency_key text, p_project_id uuid, p_source text, p_request_id text) RETURNS private.creation_result
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $_$
+    AS $$
 declare
-  v_actor record := private.resolve_user(p_user_id);
+  -- The caller first: the full path's first check too (resolve_user), so an
+  -- anonymous or subject-less caller gets the same error on both paths.
+  v_caller record := private.caller();
   v_operation text := case when p_with_version then 'create_complete_project' else 'create_project_for_build' end;
-  v_name text := private.check_name(p_name);
-  v_request_id text := private.check_request_id(p_request_id);
-  -- Checks are assigned, not PERFORMed: an assignment is evaluated as an
-  -- expression, a PERFORM runs a query through SPI (executor and snapshot).
-  v_prompt text := private.check_prompt(p_prompt);
-  v_idempotency_key text := private.check_idempotency_key(p_idempotency_key);
+  v_actor record;
+  v_name text;
+  v_request_id text;
+  v_prompt text;
+  v_idempotency_key text;
   v_framework text;
   v_source text;
   v_fingerprint text;
   v_key public.idempotency_keys;
+  v_replay private.creation_result;
   v_project public.projects;
   v_now timestamptz;
   v_project_id uuid;
@@ -199,17 +215,43 @@ declare
   v_version_id text;
   v_metrics_id bigint;
 begin
-  if p_source is not null and (char_length(p_source) > 50 or p_source !~ '^[a-z][a-z0-9_-]*$') then
-    raise exception 'p_source must be a lowercase service name such as worker-service'
-      using errcode = '22023', detail = format('p_source = %L', left(p_source, 60));
+  -- 1a. Replay from one read. The fingerprint is taken over the trimmed name,
+  -- as the full path takes it over check_name's result; p_source counts only
+  -- for a service, as below. A user acting for someone else never matches
+  -- here, and gets its 42501 from the full path.
+  if p_idempotency_key is not null and (v_caller.is_service or p_user_id is null or p_user_id = v_caller.uid) then
+    select k.project_id, k.version_id, k.build_id, k.build_metrics_id, false, p.build_status
+      into v_replay
+      from public.idempotency_keys k
+      join public.projects p on p.id = k.project_id
+     where k.user_id = coalesce(p_user_id, v_caller.uid)
+       and k.idempotency_key = p_idempotency_key
+       and k.fingerprint = private.fingerprint(v_operation, btrim(p_name), p_framework, p_prompt, p_project_id::text,
+                                               case when v_caller.is_service then p_source end);
+    if found then
+      -- The checks the fingerprint does not cover, in the full path's order.
+      v_request_id := private.check_request_id(p_request_id);
+      v_source := private.check_source(p_source);
+      perform private.count_replay();
+      return v_replay;
+    end if;
   end if;
+
+  v_actor := private.resolve_user(p_user_id);
+  v_name := private.check_name(p_name);
+  v_request_id := private.check_request_id(p_request_id);
+  -- Checks are assigned, not PERFORMed: an assignment is evaluated as an
+  -- expression, a PERFORM runs a query through SPI (executor and snapshot).
+  v_prompt := private.check_prompt(p_prompt);
+  v_idempotency_key := private.check_idempotency_key(p_idempotency_key);
+  v_source := private.check_source(p_source);
   -- p_source is honoured for services only: an end user cannot claim to be the worker,
   -- so theirs is recorded as their role, whatever they pass.
   v_source := case when v_actor.is_service then coalesce(p_source, v_actor.actor_role) else v_actor.actor_role end;
 
-  -- 1. Replay by key: the stored result of the first call with this key. Its
-  -- framework was checked when the key was first used (the fingerprint holds
-  -- it), so the framework is looked up only for a new project, before step 3.
+  -- 1b. Replay by key under the owner lock (the key's parameters differ: PT422).
+  -- Its framework was checked when the key was first used (the fingerprint
+  -- holds it), so the framework is looked up only for a new project, before step 3.
   if v_idempotency_key is not null then
     v_fingerprint := private.fingerprint(v_operation, v_name, p_framework, v_prompt, p_project_id::text,
                                          case when v_actor.is_service then p_source end);
@@ -276,7 +318,7 @@ begin
   perform private.count_replay();
   return private.existing_project_result(v_project);
 end
-$_$;
+$$;
 
 CREATE FUNCTION private.duplicate_window() RETURNS interval
     LANGUAGE plpgsql STABLE
@@ -1615,6 +1657,8 @@ REVOKE ALL ON FUNCTION private.check_name(p_name text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.check_prompt(p_prompt text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.check_request_id(p_request_id text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.check_source(p_source text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.check_ulid(p_value text, p_field text) FROM PUBLIC;
 

@@ -56,7 +56,7 @@ insert into expected_functions
   union all
   select 'private.' || f from unnest(array[
     'caller()', 'resolve_user(uuid)', 'check_name(text)', 'check_framework(text)', 'check_prompt(text)',
-    'check_idempotency_key(text)', 'check_ulid(text,text)', 'check_request_id(text)', 'duplicate_window()',
+    'check_idempotency_key(text)', 'check_ulid(text,text)', 'check_request_id(text)', 'check_source(text)', 'duplicate_window()',
     'lock_timeout()', 'wait_for_owner_lock(uuid)', 'lock_owner(uuid)', 'lock_project(uuid)', 'fingerprint(text[])',
     'raise_key_reused(text)', 'count_replay()', 'replay_by_key(uuid,text,text)',
     'existing_project_result(public.projects)', 'find_existing_project(uuid,uuid,text,text,text)',

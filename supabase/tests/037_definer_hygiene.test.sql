@@ -6,7 +6,7 @@
 -- search_path = pg_catalog, pg_temp, and a session that shadows every type
 -- our code names gets nothing run as the owner.
 begin;
-select plan(21);
+select plan(22);
 select tests.create_supabase_user('alice');
 
 select is_empty(
@@ -45,6 +45,8 @@ select throws_ok($$ select tests.pinned_empty() $$, 'P0666', null,
 
 select lives_ok($$ insert into ids select 'p', project_id from public.create_complete_project(p_name => 'Shadowed', p_idempotency_key => 'k1') $$,
   'create_complete_project runs none of the shadowing code');
+select lives_ok($$ select * from public.create_complete_project(p_name => 'Shadowed', p_idempotency_key => 'k1') $$,
+  'nor does its replay');
 select lives_ok($$ insert into ids select 'q', project_id from public.create_project_for_build(p_name => 'Shadowed lazily') $$,
   'create_project_for_build runs none of it');
 select lives_ok($$ insert into ids select 'b', build_id from public.start_build(tests.id('p')::uuid, p_prompt => 'again') $$,
