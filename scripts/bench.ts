@@ -22,7 +22,9 @@ import { evaluateTargets, exitCode, renderReport, targetLines, type BenchResults
 import { benchFlood } from './lib/bench-flood.ts';
 import { benchHttp } from './lib/bench-http.ts';
 import { benchUlid } from './lib/bench-ulid.ts';
-import { FLOOR_KEY_SQL, FLOOR_SQL, OURS_KEY_SQL, OURS_SQL, REPLAY_SQL, SELECT1_SQL, pollScripts, setupBench } from './lib/bench-sql.ts';
+import { FLOOR_KEY_SQL, FLOOR_SQL, OURS_KEY_SQL, OURS_SQL, type PollVariant, REPLAY_SQL, SELECT1_SQL, pollScripts, setupBench } from './lib/bench-sql.ts';
+
+const POLL_VARIANTS: PollVariant[] = ['sdk', 'pipelined', 'call', 'query'];
 import { pgbenchPath, pgbenchScript, runPgbench } from './lib/pgbench.ts';
 
 // Output piped into a reader that quits (| head) must not kill us before cleanup.
@@ -187,7 +189,8 @@ async function main(): Promise<number> {
       ours: await pgbenchScript(dir, 'ours.sql', OURS_SQL),
       oursKey: await pgbenchScript(dir, 'ours-key.sql', OURS_KEY_SQL),
       replay: await pgbenchScript(dir, 'replay.sql', REPLAY_SQL),
-      poll: await Promise.all((await pollScripts(url, 16)).map((p) => pgbenchScript(dir, p.name, p.body))),
+      poll: Object.fromEntries(await Promise.all(POLL_VARIANTS.map(async (v) =>
+        [v, await Promise.all((await pollScripts(url, 16, v)).map((p) => pgbenchScript(dir, p.name, p.body)))] as const))) as Record<PollVariant, string[]>,
       select1: await pgbenchScript(dir, 'select1.sql', SELECT1_SQL),
     };
 
@@ -237,11 +240,19 @@ async function main(): Promise<number> {
     }
 
     progress('replays and polls at 8 clients');
+    // The creation runs left hundreds of thousands of fresh rows: settle them
+    // first (as pgbench does before its runs), so autovacuum does not run
+    // beside the reads and every read sees the same tables.
+    await sql.unsafe('vacuum analyze');
     const replayTps = await tps(scripts.replay, 8);
-    await sql`checkpoint`;
-    const pollTps = (await runPgbench(url, scripts.poll, { clients: 8, seconds: SECONDS * 2, protocol: 'simple' })).tps;
+    const polls = {} as Record<PollVariant, number>;
+    for (const v of POLL_VARIANTS) {
+      await sql`checkpoint`;
+      polls[v] = (await runPgbench(url, scripts.poll[v], { clients: 8, seconds: SECONDS * 2, protocol: v === 'sdk' ? 'simple' : 'prepared' })).tps;
+    }
+    const pollTps = polls.sdk;
     await sql.end();
-    progress(`  ${replayTps.toFixed(0)} replays/s, ${pollTps.toFixed(0)} polls/s (select 1: ${select1[8]!.toFixed(0)})`);
+    progress(`  ${replayTps.toFixed(0)} replays/s; polls/s: ${POLL_VARIANTS.map((v) => `${v} ${polls[v].toFixed(0)}`).join(', ')} (select 1: ${select1[8]!.toFixed(0)})`);
 
     progress('replay latency against a fresh create');
     const replay = await replayLatency(url, quick ? 100 : 300);
@@ -282,7 +293,10 @@ async function main(): Promise<number> {
         throughput_ratio: replayTps / select1[8]!,
       },
       ulid,
-      polling: { clients: 8, tps: pollTps, ratio: pollTps / select1[8]!, interval_s_for_10000_builds: 10_000 / (pollTps / 2) },
+      polling: {
+        clients: 8, tps: pollTps, ratio: pollTps / select1[8]!, interval_s_for_10000_builds: 10_000 / (pollTps / 2),
+        by_variant: Object.fromEntries(POLL_VARIANTS.map((v) => [v, { tps: polls[v], ratio: polls[v] / select1[8]! }])) as Record<PollVariant, { tps: number; ratio: number }>,
+      },
       http,
       flood,
       storm,

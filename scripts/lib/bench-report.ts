@@ -22,7 +22,11 @@ export interface BenchResults {
   commit_flush?: { floor_tps: number; creation_tps: number; ratio: number };
   replay: { fresh_ms: number; replay_ms: number; latency_ratio: number; tps_at_8: number; throughput_ratio: number };
   ulid: UlidResults;
-  polling: { clients: number; tps: number; ratio: number; interval_s_for_10000_builds: number };
+  polling: {
+    clients: number; tps: number; ratio: number; interval_s_for_10000_builds: number;
+    /** The same polls sent four ways (see pollScripts), each against select 1. */
+    by_variant: Record<'sdk' | 'pipelined' | 'call' | 'query', { tps: number; ratio: number }>;
+  };
   http: HttpResults;
   /** One user's flood against another user's polls, through the edge functions. */
   flood: FloodResults;
@@ -188,7 +192,7 @@ function markdown(r: BenchResults, targets: Target[]): string {
     '## Replays, polling, HTTP',
     '',
     `- Idempotent replay: median ${r.replay.replay_ms.toFixed(2)} ms against ${r.replay.fresh_ms.toFixed(2)} ms for a fresh create (ratio ${f2(r.replay.latency_ratio)}); at 8 clients ${r.replay.tps_at_8.toFixed(0)} replays/s, ${f2(r.replay.throughput_ratio)} of \`select 1\`.`,
-    `- Polling: \`get_build_status\` as the build's owner (role and claims set in the same round trip, as the SDK sends it) at ${r.polling.clients} clients: ${r.polling.tps.toFixed(0)} polls/s, ${f2(r.polling.ratio)} of \`select 1\` (prepared). Polling every ${r.polling.interval_s_for_10000_builds.toFixed(1)} s, 10,000 concurrent builds take half of that.`,
+    `- Polling: \`get_build_status\` as the build's owner (role and claims set in the same round trip, as the SDK sends it) at ${r.polling.clients} clients: ${r.polling.tps.toFixed(0)} polls/s, ${f2(r.polling.ratio)} of \`select 1\` (prepared). Polling every ${r.polling.interval_s_for_10000_builds.toFixed(1)} s, 10,000 concurrent builds take half of that. Where a poll's cost goes, the same polls sent four ways: as the SDK sends them ${r.polling.by_variant.sdk.tps.toFixed(0)}/s (${f2(r.polling.by_variant.sdk.ratio)}); the same two statements prepared in one pipeline ${r.polling.by_variant.pipelined.tps.toFixed(0)}/s (${f2(r.polling.by_variant.pipelined.ratio)}); the call alone, prepared, as the table owner (no role switch, no row-level security) ${r.polling.by_variant.call.tps.toFixed(0)}/s (${f2(r.polling.by_variant.call.ratio)}); its query alone, prepared ${r.polling.by_variant.query.tps.toFixed(0)}/s (${f2(r.polling.by_variant.query.ratio)}).`,
     `- HTTP: create-project through the edge function (Deno, pool of ${h.edge_pool_size}) at ${h.callers} concurrent callers: ${h.http.per_second.toFixed(0)}/s, p50 ${h.http.p50_ms.toFixed(1)} ms, p99 ${h.http.p99_ms.toFixed(1)} ms, ${h.http.errors} errors; the same creations over direct SQL from Node (SDK, postgres.js): ${h.sql.per_second.toFixed(0)}/s, p50 ${h.sql.p50_ms.toFixed(1)} ms, p99 ${h.sql.p99_ms.toFixed(1)} ms (ratio ${f2(h.ratio)}). CPU per request: ${h.http.cpu_us_per_request.toFixed(0)} µs in Deno, ${h.sql.cpu_us_per_request.toFixed(0)} µs in Node's SDK. The callers (node:http, keep-alive), Deno and PostgreSQL share the machine's CPUs.`,
     `- Flood isolation: one user sends create-project requests (500, 48 at once) while another polls its build: the poller's p50/p99 ${r.flood.idle.p50_ms}/${r.flood.idle.p99_ms} ms idle, ${r.flood.flooded.p50_ms}/${r.flood.flooded.p99_ms} ms flooded (p99 ratio ${f2(r.flood.p99_ratio)}), ${r.flood.victim_refused} of its requests refused; the flooder was answered ${Object.entries(r.flood.attacker).map(([s, n]) => `${n} × ${s}`).join(', ')}.`,
     '',

@@ -65,21 +65,39 @@ select * from public.create_complete_project(
   p_user_id => (select id from bench.users where n = :client_id + 1),
   p_name => 'Replayed', p_framework => 'react', p_prompt => 'a bench prompt', p_idempotency_key => 'bench-replay');`;
 
+/** How a poll is sent: the bench measures each, to show where a poll's cost goes. */
+export type PollVariant = 'sdk' | 'pipelined' | 'call' | 'query';
+
 /**
- * Polls as the SDK's postgres.js transport sends them: one simple-protocol
- * round trip that sets the user's role and claims locally, then reads the
- * build's status through row-level security. One script per user, with its
- * literals; pgbench picks one at random for each transaction.
+ * Polls of one build per user, one script per user with its literals (pgbench
+ * picks one at random for each transaction), in four ways from the costliest:
+ * - sdk: as the SDK's postgres.js transport sends them, one simple-protocol
+ *   round trip that sets the user's role and claims locally, then reads the
+ *   build's status through row-level security (run with -M simple);
+ * - pipelined: the same two statements prepared, in one pipeline and one
+ *   implicit transaction (what a driver with pipelining could send);
+ * - call: get_build_status alone, prepared, as the table owner (a worker's
+ *   poll: no role switch, no row-level security);
+ * - query: the function's query alone, prepared (no function, no checks).
  */
-export async function pollScripts(url: string, users: number): Promise<{ name: string; body: string }[]> {
+export async function pollScripts(url: string, users: number, variant: PollVariant): Promise<{ name: string; body: string }[]> {
   const sql = postgres(url, { max: 1, onnotice: () => undefined });
   try {
     const rows = await sql<{ n: number; claims: string; build_id: string }[]>`select n, claims, build_id from bench.poll where n <= ${users} order by n`;
-    return rows.map((r) => ({
-      name: `poll-${r.n}.sql`,
-      body: `select set_config('role', 'authenticated', true), set_config('request.jwt.claims', '${r.claims}', true) \\;
-select * from public.get_build_status('${r.build_id}');`,
-    }));
+    const identity = (claims: string) => `select set_config('role', 'authenticated', true), set_config('request.jwt.claims', '${claims}', true)`;
+    const call = (build: string) => `select * from public.get_build_status('${build}');`;
+    const bodies: Record<PollVariant, (r: { claims: string; build_id: string }) => string> = {
+      sdk: (r) => `${identity(r.claims)} \\;\n${call(r.build_id)}`,
+      pipelined: (r) => `\\startpipeline\n${identity(r.claims)};\n${call(r.build_id)}\n\\endpipeline`,
+      call: (r) => call(r.build_id),
+      query: (r) => `select m.build_id::text, m.project_id, m.status, p.build_status, p.current_build_id = m.build_id,
+       v.version_id::text, m.error_message, m.started_at, m.completed_at, m.duration_ms
+  from public.project_build_metrics m
+  join public.projects p on p.id = m.project_id
+  left join public.project_versions v on v.build_id = m.build_id and v.status = 'deployed'
+ where m.build_id = '${r.build_id}';`,
+    };
+    return rows.map((r) => ({ name: `poll-${variant}-${r.n}.sql`, body: bodies[variant](r) }));
   } finally {
     await sql.end();
   }

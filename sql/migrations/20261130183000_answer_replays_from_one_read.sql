@@ -67,18 +67,23 @@ declare
   v_metrics_id bigint;
 begin
   -- 1a. Replay from one read. The fingerprint is taken over the trimmed name,
-  -- as the full path takes it over check_name's result; p_source counts only
-  -- for a service, as below. A user acting for someone else never matches
-  -- here, and gets its 42501 from the full path.
-  if p_idempotency_key is not null and (v_caller.is_service or p_user_id is null or p_user_id = v_caller.uid) then
+  -- as the full path takes it over check_name's result (equal whenever that
+  -- check passes, so step 1b reuses it); p_source counts only for a service,
+  -- as below. A user acting for someone else never matches here, and gets its
+  -- 42501 from the full path. Inputs longer than any valid one go straight to
+  -- the full path, which refuses them before hashing anything.
+  if p_idempotency_key is not null and (v_caller.is_service or p_user_id is null or p_user_id = v_caller.uid)
+     and char_length(p_idempotency_key) <= 255 and char_length(p_name) <= 1000
+     and coalesce(char_length(p_prompt), 0) <= 100000 then
+    v_fingerprint := private.fingerprint(v_operation, btrim(p_name), p_framework, p_prompt, p_project_id::text,
+                                         case when v_caller.is_service then p_source end);
     select k.project_id, k.version_id, k.build_id, k.build_metrics_id, false, p.build_status
       into v_replay
       from public.idempotency_keys k
       join public.projects p on p.id = k.project_id
      where k.user_id = coalesce(p_user_id, v_caller.uid)
        and k.idempotency_key = p_idempotency_key
-       and k.fingerprint = private.fingerprint(v_operation, btrim(p_name), p_framework, p_prompt, p_project_id::text,
-                                               case when v_caller.is_service then p_source end);
+       and k.fingerprint = v_fingerprint;
     if found then
       -- The checks the fingerprint does not cover, in the full path's order.
       v_request_id := private.check_request_id(p_request_id);
@@ -104,8 +109,8 @@ begin
   -- Its framework was checked when the key was first used (the fingerprint
   -- holds it), so the framework is looked up only for a new project, before step 3.
   if v_idempotency_key is not null then
-    v_fingerprint := private.fingerprint(v_operation, v_name, p_framework, v_prompt, p_project_id::text,
-                                         case when v_actor.is_service then p_source end);
+    v_fingerprint := coalesce(v_fingerprint, private.fingerprint(v_operation, v_name, p_framework, v_prompt,
+                                                                 p_project_id::text, case when v_actor.is_service then p_source end));
     v_key := private.replay_by_key(v_actor.user_id, v_idempotency_key, v_fingerprint);
     if v_key.user_id is not null then
       return (v_key.project_id, v_key.version_id, v_key.build_id, v_key.build_metrics_id, false,

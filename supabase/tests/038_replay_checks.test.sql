@@ -3,7 +3,7 @@
 -- request id (passed or from the x-request-id header) and an end user's
 -- p_source. Each refusal below is the one a first call gets, and writes nothing.
 begin;
-select plan(17);
+select plan(18);
 select tests.create_supabase_user('alice');
 select tests.create_supabase_user('bob');
 
@@ -61,6 +61,10 @@ select throws_ok(
        p_user_id => tests.get_supabase_uid('bob'), p_name => 'Replayed', p_idempotency_key => 'r-1') $$,
   '42501', 'an authenticated user may act only for itself',
   'a user acting for another user is refused, even with a key that user holds');
+select throws_ok(
+  $$ select * from public.create_complete_project(p_name => 'Replayed', p_idempotency_key => 'r-1', p_prompt => repeat('x', 100001)) $$,
+  '22023', 'p_prompt must be null or 1 to 100000 characters, not only whitespace',
+  'an over-long prompt under a used key is refused as bad input, before any lookup');
 select throws_ok(
   $$ select * from public.create_complete_project(p_name => 'Replayed', p_idempotency_key => 'r-1', p_prompt => 'other') $$,
   'PT422', null, 'other parameters under the key are PT422');

@@ -24,7 +24,10 @@ function run(ours8 = 900): BenchResults {
       values: 1000, uuid_ms: 10, increment_ms: 15, fresh_ms: 35, increment_ratio: 1.5, fresh_ratio: 3.5,
       invalid: 0, duplicates: 0, monotonic_violations: 0, chi_square_max: 30, chi_square_limit: 69.3, uniform_values: 1000,
     },
-    polling: { clients: 8, tps: 12_000, ratio: 0.6, interval_s_for_10000_builds: 1.7 },
+    polling: {
+      clients: 8, tps: 12_000, ratio: 0.6, interval_s_for_10000_builds: 1.7,
+      by_variant: { sdk: { tps: 12_000, ratio: 0.6 }, pipelined: { tps: 14_000, ratio: 0.7 }, call: { tps: 16_000, ratio: 0.8 }, query: { tps: 18_000, ratio: 0.9 } },
+    },
     http: { callers: 8, seconds: 1, edge_pool_size: 3, http: path, sql: path, ratio: 1 },
     flood: {
       idle: { n: 100, p50_ms: 2, p99_ms: 5 }, flooded: { n: 100, p50_ms: 3, p99_ms: 20 }, p99_ratio: 4,
