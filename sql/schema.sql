@@ -15,6 +15,7 @@
 --   20261122160800
 --   20261124203000
 --   20261130183000
+--   20261130190000
 
 CREATE SCHEMA private;
 
@@ -901,12 +902,15 @@ CREATE FUNCTION public.create_complete_project(p_user_id uuid DEFAULT NULL::uuid
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+declare
+  -- An assignment, not RETURN QUERY: the call is evaluated as an expression,
+  -- without a statement of its own (executor, snapshot, tuple store).
+  c private.creation_result := private.create_project(true, p_user_id, p_framework, p_prompt, p_name,
+                                                      p_idempotency_key, p_project_id, p_source, p_request_id);
 begin
-  -- PL/pgSQL, not SQL: its plan is cached (a SQL function is planned again on every call).
-  return query
-    select c.project_id, c.version_id, c.build_id, c.build_metrics_id, c.created, c.project_build_status
-      from private.create_project(true, p_user_id, p_framework, p_prompt, p_name,
-                                  p_idempotency_key, p_project_id, p_source, p_request_id) c;
+  project_id := c.project_id; version_id := c.version_id; build_id := c.build_id;
+  build_metrics_id := c.build_metrics_id; created := c.created; project_build_status := c.project_build_status;
+  return next;
 end
 $$;
 
@@ -931,11 +935,15 @@ CREATE FUNCTION public.create_project_for_build(p_user_id uuid DEFAULT NULL::uui
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+declare
+  -- An assignment, not RETURN QUERY: the call is evaluated as an expression,
+  -- without a statement of its own (executor, snapshot, tuple store).
+  c private.creation_result := private.create_project(false, p_user_id, p_framework, p_prompt, p_name,
+                                                      p_idempotency_key, p_project_id, p_source, p_request_id);
 begin
-  return query
-    select c.project_id, c.build_id, c.build_metrics_id, c.created, c.project_build_status
-      from private.create_project(false, p_user_id, p_framework, p_prompt, p_name,
-                                  p_idempotency_key, p_project_id, p_source, p_request_id) c;
+  project_id := c.project_id; build_id := c.build_id; build_metrics_id := c.build_metrics_id;
+  created := c.created; project_build_status := c.project_build_status;
+  return next;
 end
 $$;
 
