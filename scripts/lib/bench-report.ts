@@ -13,7 +13,7 @@ export interface BenchResults {
   generated_at: string;
   quick: boolean;
   seconds_per_run: number;
-  /** load_average: the 1-minute load average when the run started and when it ended (other work on the machine). */
+  /** load_average: the 1-minute load average when the run started (other work on the machine) and when it ended (the bench's own load included). */
   machine: { cpus: number; memory_gib: number; node: string; load_average: [number, number] };
   server: string;
   select1_tps_by_clients: Record<number, number>;
@@ -172,7 +172,7 @@ function markdown(r: BenchResults, targets: Target[]): string {
   const lines = [
     '# Benchmark results',
     '',
-    `Generated ${r.generated_at} by \`npm run bench${r.quick ? ' -- --quick' : ''}\` on ${r.machine.cpus} CPUs, ${r.machine.memory_gib} GiB, Node ${r.machine.node}, ${r.server} (throwaway cluster on loopback, fsync and synchronous_commit on). ${r.seconds_per_run} s per pgbench run; every number below comes from this one run (${r.duration_s} s). Load average ${r.machine.load_average[0].toFixed(1)} at the start and ${r.machine.load_average[1].toFixed(1)} at the end${r.machine.load_average[1] > r.machine.cpus ? ': the machine was busy with other work, which blurs single runs (single-client creation most, as its commits wait on a shared disk)' : ''}.`,
+    `Generated ${r.generated_at} by \`npm run bench${r.quick ? ' -- --quick' : ''}\` on ${r.machine.cpus} CPUs, ${r.machine.memory_gib} GiB, Node ${r.machine.node}, ${r.server} (throwaway cluster on loopback, fsync and synchronous_commit on). ${r.seconds_per_run} s per pgbench run; every number below comes from this one run (${r.duration_s} s). Load average ${r.machine.load_average[0].toFixed(1)} at the start${r.machine.load_average[0] > r.machine.cpus / 2 ? ': the machine was busy with other work, which blurs single runs (single-client creation most, as its commits wait on a shared disk)' : ''}; ${r.machine.load_average[1].toFixed(1)} at the end, the bench's own load included.`,
     '',
     '## Targets',
     '',
@@ -185,6 +185,8 @@ function markdown(r: BenchResults, targets: Target[]): string {
     '![throughput](throughput.svg)',
     '',
     ...creationTable(r),
+    '',
+    '`select 1` at 1 client is bound by the round trip (one query in flight, each side waiting for the other), not by CPU; from 2 clients both cores stay busy, which is why the ratios against it are taken at 8 clients.',
     '',
     ...(r.commit_flush
       ? [`Commit flush: with synchronous_commit off (8 clients, no key) the floor reaches ${r.commit_flush.floor_tps.toFixed(0)} tps and creation ${r.commit_flush.creation_tps.toFixed(0)} tps (ratio ${f2(r.commit_flush.ratio)}): without the WAL flush, what is left is CPU per create.`, '']
