@@ -16,6 +16,9 @@
 --   20261124203000
 --   20261130183000
 --   20261130190000
+--   20261130193000
+--   20261130193100
+--   20261130193200
 
 CREATE SCHEMA private;
 
@@ -1532,6 +1535,9 @@ ALTER TABLE ONLY public.project_versions
 ALTER TABLE ONLY public.projects
     ADD CONSTRAINT projects_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.projects
+    ADD CONSTRAINT projects_user_id_id_key UNIQUE (user_id, id);
+
 ALTER TABLE ONLY public.worker_status_map
     ADD CONSTRAINT worker_status_map_pkey PRIMARY KEY (worker_status);
 
@@ -1573,25 +1579,16 @@ ALTER TABLE ONLY public.ai_time_sessions
     ADD CONSTRAINT ai_time_sessions_build_id_fkey FOREIGN KEY (build_id) REFERENCES public.project_build_metrics(build_id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.ai_time_sessions
-    ADD CONSTRAINT ai_time_sessions_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id) ON DELETE CASCADE;
-
-ALTER TABLE ONLY public.ai_time_sessions
-    ADD CONSTRAINT ai_time_sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+    ADD CONSTRAINT ai_time_sessions_project_owner_fk FOREIGN KEY (user_id, project_id) REFERENCES public.projects(user_id, id) ON UPDATE CASCADE ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.clients
     ADD CONSTRAINT clients_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.idempotency_keys
-    ADD CONSTRAINT idempotency_keys_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id) ON DELETE CASCADE;
-
-ALTER TABLE ONLY public.idempotency_keys
-    ADD CONSTRAINT idempotency_keys_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+    ADD CONSTRAINT idempotency_keys_project_owner_fk FOREIGN KEY (user_id, project_id) REFERENCES public.projects(user_id, id) ON UPDATE CASCADE ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.project_build_metrics
-    ADD CONSTRAINT project_build_metrics_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id) ON DELETE CASCADE;
-
-ALTER TABLE ONLY public.project_build_metrics
-    ADD CONSTRAINT project_build_metrics_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+    ADD CONSTRAINT project_build_metrics_project_owner_fk FOREIGN KEY (user_id, project_id) REFERENCES public.projects(user_id, id) ON UPDATE CASCADE ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.project_events
     ADD CONSTRAINT project_events_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id) ON DELETE CASCADE;
@@ -1603,10 +1600,7 @@ ALTER TABLE ONLY public.project_versions
     ADD CONSTRAINT project_versions_build_fk FOREIGN KEY (build_id) REFERENCES public.project_build_metrics(build_id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.project_versions
-    ADD CONSTRAINT project_versions_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id) ON DELETE CASCADE;
-
-ALTER TABLE ONLY public.project_versions
-    ADD CONSTRAINT project_versions_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+    ADD CONSTRAINT project_versions_project_owner_fk FOREIGN KEY (user_id, project_id) REFERENCES public.projects(user_id, id) ON UPDATE CASCADE ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.projects
     ADD CONSTRAINT projects_current_build_fk FOREIGN KEY (id, current_build_id) REFERENCES public.project_build_metrics(project_id, build_id);

@@ -24,11 +24,11 @@ isOneToOne: true
       referencedRelation: "project_build_metrics"
       referencedColumns: ["build_id"]
     },{
-      foreignKeyName: "ai_time_sessions_project_id_fkey"
-      columns: ["project_id"]
+      foreignKeyName: "ai_time_sessions_project_owner_fk"
+      columns: ["user_id","project_id"]
 isOneToOne: false
       referencedRelation: "projects"
-      referencedColumns: ["id"]
+      referencedColumns: ["user_id","id"]
     }
                   ]
                 },"clients": {
@@ -72,11 +72,11 @@ isOneToOne: false
                   }
                   Relationships: [
                     {
-      foreignKeyName: "idempotency_keys_project_id_fkey"
-      columns: ["project_id"]
+      foreignKeyName: "idempotency_keys_project_owner_fk"
+      columns: ["user_id","project_id"]
 isOneToOne: false
       referencedRelation: "projects"
-      referencedColumns: ["id"]
+      referencedColumns: ["user_id","id"]
     }
                   ]
                 },"project_build_metrics": {
@@ -92,11 +92,11 @@ isOneToOne: false
                   }
                   Relationships: [
                     {
-      foreignKeyName: "project_build_metrics_project_id_fkey"
-      columns: ["project_id"]
+      foreignKeyName: "project_build_metrics_project_owner_fk"
+      columns: ["user_id","project_id"]
 isOneToOne: false
       referencedRelation: "projects"
-      referencedColumns: ["id"]
+      referencedColumns: ["user_id","id"]
     }
                   ]
                 },"project_events": {
@@ -138,11 +138,11 @@ isOneToOne: true
       referencedRelation: "project_build_metrics"
       referencedColumns: ["build_id"]
     },{
-      foreignKeyName: "project_versions_project_id_fkey"
-      columns: ["project_id"]
+      foreignKeyName: "project_versions_project_owner_fk"
+      columns: ["user_id","project_id"]
 isOneToOne: false
       referencedRelation: "projects"
-      referencedColumns: ["id"]
+      referencedColumns: ["user_id","id"]
     }
                   ]
                 },"projects": {
