@@ -10,7 +10,9 @@
 -- fewer row locks. It is also the shape a distribution by owner needs
 -- (docs/scaling.md): every key between these tables carries the owner.
 -- Deleting a user still removes everything (projects cascade, children
--- cascade from them); changing a project's owner carries its children along.
+-- cascade from them); changing a project's owner carries these rows along
+-- (events keep the user they were written for: an event may have no project,
+-- so it keeps its own key to auth.users).
 
 -- Fail fast instead of queueing behind live traffic (dbmate runs each migration in a transaction).
 set local lock_timeout = '5s';
