@@ -198,11 +198,9 @@ CREATE FUNCTION private.create_project(p_with_version boolean, p_user_id uuid, p
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
-  -- The caller first: the full path's first check too (resolve_user), so an
-  -- anonymous or subject-less caller gets the same error on both paths.
-  v_caller record := private.caller();
+  -- Who calls, and for whom: the first check of every path (42501, 22023).
+  v_actor record := private.resolve_user(p_user_id);
   v_operation text := case when p_with_version then 'create_complete_project' else 'create_project_for_build' end;
-  v_actor record;
   v_name text;
   v_request_id text;
   v_prompt text;
@@ -222,19 +220,17 @@ begin
   -- 1a. Replay from one read. The fingerprint is taken over the trimmed name,
   -- as the full path takes it over check_name's result (equal whenever that
   -- check passes, so step 1b reuses it); p_source counts only for a service,
-  -- as below. A user acting for someone else never matches here, and gets its
-  -- 42501 from the full path. Inputs longer than any valid one go straight to
-  -- the full path, which refuses them before hashing anything.
-  if p_idempotency_key is not null and (v_caller.is_service or p_user_id is null or p_user_id = v_caller.uid)
-     and char_length(p_idempotency_key) <= 255 and char_length(p_name) <= 1000
+  -- as below. Inputs longer than any valid one go straight to the full path,
+  -- which refuses them before hashing anything.
+  if p_idempotency_key is not null and char_length(p_idempotency_key) <= 255 and char_length(p_name) <= 1000
      and coalesce(char_length(p_prompt), 0) <= 100000 then
     v_fingerprint := private.fingerprint(v_operation, btrim(p_name), p_framework, p_prompt, p_project_id::text,
-                                         case when v_caller.is_service then p_source end);
+                                         case when v_actor.is_service then p_source end);
     select k.project_id, k.version_id, k.build_id, k.build_metrics_id, false, p.build_status
       into v_replay
       from public.idempotency_keys k
       join public.projects p on p.id = k.project_id
-     where k.user_id = coalesce(p_user_id, v_caller.uid)
+     where k.user_id = v_actor.user_id
        and k.idempotency_key = p_idempotency_key
        and k.fingerprint = v_fingerprint;
     if found then
@@ -246,7 +242,6 @@ begin
     end if;
   end if;
 
-  v_actor := private.resolve_user(p_user_id);
   v_name := private.check_name(p_name);
   v_request_id := private.check_request_id(p_request_id);
   -- Checks are assigned, not PERFORMed: an assignment is evaluated as an
