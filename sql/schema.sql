@@ -19,6 +19,7 @@
 --   20261130193000
 --   20261130193100
 --   20261130193200
+--   20261130200000
 
 CREATE SCHEMA private;
 
@@ -993,7 +994,10 @@ CREATE FUNCTION public.generate_ulid() RETURNS text
 -- ULID) and ulid.last (the last ULID).
 --
 -- Same millisecond (or the clock standing behind ulid.ms): the previous ULID
--- plus one, incremented directly in base32.
+-- plus one. The last ULID is read as bytes (all its characters are ASCII), so
+-- its last character is read and replaced at a byte offset: text functions
+-- walk a UTF-8 string character by character to find an offset. A carry (the
+-- last character is Z, one time in 32) takes the text path below it.
 --
 -- A new millisecond: one gen_random_uuid() (a CSPRNG, no extension needed)
 -- gives 16 random bytes; the low 5 bits of each byte are one random base32
@@ -1005,19 +1009,23 @@ CREATE FUNCTION public.generate_ulid() RETURNS text
 -- and U), where "from k" is bit 6 of (digit + 64 - k) in each byte.
 declare
   v_ms bigint := trunc(date_part('epoch', clock_timestamp()) * 1000 + 0.0005);
-  v_ulid text := current_setting('ulid.last', true);
+  v_last bytea := current_setting('ulid.last', true)::bytea;
+  v_c int;
+  v_ulid text;
   v_pos int;
   v_rnd bit(128);
   v_t bigint;
   v_a bigint;
   v_b bigint;
 begin
-  if v_ulid > '' and right(v_ulid, 1) <> 'Z' and current_setting('ulid.ms', true)::bigint >= v_ms then
-    return set_config('ulid.last', left(v_ulid, 25)
-      || substr('123456789ABCDEFGHJKMNPQRSTVWXYZ', strpos('0123456789ABCDEFGHJKMNPQRSTVWXY', right(v_ulid, 1)), 1), false);
-  end if;
-  if v_ulid > '' and current_setting('ulid.ms', true)::bigint >= v_ms then
+  if octet_length(v_last) = 26 and current_setting('ulid.ms', true)::bigint >= v_ms then
+    v_c := get_byte(v_last, 25);
+    if v_c <> 90 then  -- not Z: the next character of 0-9 A-H J K M N P-T V-Z, skipping I, L, O and U
+      return set_config('ulid.last', encode(set_byte(v_last, 25, v_c + case v_c when 57 then 8 when 72 then 2
+        when 75 then 2 when 78 then 2 when 84 then 2 else 1 end), 'escape'), false);
+    end if;
     -- carry: the trailing Zs become 0s, the character before them goes up by one
+    v_ulid := encode(v_last, 'escape');
     v_pos := 26 - length(substring(v_ulid from '(Z+)$'));
     if v_pos < 11 then
       raise exception 'ULID overflow: 2^80 ULIDs were generated in one millisecond'

@@ -1,7 +1,7 @@
 -- generate_ulid(): 26 characters of Crockford base32, the exact millisecond
 -- floor of clock_timestamp() in the first 10, monotonic within a session.
 begin;
-select plan(16);
+select plan(17);
 
 select matches(generate_ulid(), '^[0-7][0-9A-HJKMNP-TV-Z]{25}$', 'a ULID is 26 characters of Crockford base32');
 select is(length(generate_ulid()), 26, 'a ULID has 26 characters');
@@ -25,6 +25,15 @@ select ok(
   'several ULIDs shared a millisecond, so the monotonic increment was exercised');
 select is(
   (select count(*) from many where u !~ '^[0-7][0-9A-HJKMNP-TV-Z]{25}$'), 0::bigint, 'every generated ULID matches the format');
+
+-- each increment steps the last character to the next one of the alphabet (I, L, O and U skipped)
+select set_config('ulid.ms', (floor(extract(epoch from clock_timestamp()) * 1000) + 100000)::text, false);
+select is(
+  (select string_agg(right(u, 1), '' order by o) from (
+     select o, set_config('ulid.last', '01ARZ3NDEKTSV4RRFFQ69G5FA' || c, false) is not null as s, generate_ulid() as u
+       from regexp_split_to_table('0123456789ABCDEFGHJKMNPQRSTVWXY', '') with ordinality as a (c, o)) steps),
+  '123456789ABCDEFGHJKMNPQRSTVWXYZ',
+  'an increment steps the last character to the next one of the alphabet, I, L, O and U skipped');
 
 -- the increment carries through trailing Zs
 select set_config('ulid.ms', (floor(extract(epoch from clock_timestamp()) * 1000) + 100000)::text, false),
