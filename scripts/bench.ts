@@ -294,7 +294,7 @@ async function main(): Promise<number> {
       },
       ulid,
       polling: {
-        clients: 8, tps: pollTps, ratio: pollTps / select1[8]!, interval_s_for_10000_builds: 10_000 / (pollTps / 2),
+        clients: 8, interval_s_for_10000_builds: 10_000 / (pollTps / 2),
         by_variant: Object.fromEntries(POLL_VARIANTS.map((v) => [v, { tps: polls[v], ratio: polls[v] / select1[8]! }])) as Record<PollVariant, { tps: number; ratio: number }>,
       },
       http,

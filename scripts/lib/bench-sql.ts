@@ -84,18 +84,17 @@ export async function pollScripts(url: string, users: number, variant: PollVaria
   const sql = postgres(url, { max: 1, onnotice: () => undefined });
   try {
     const rows = await sql<{ n: number; claims: string; build_id: string }[]>`select n, claims, build_id from bench.poll where n <= ${users} order by n`;
+    // The query variant is the function's own query, read from its body, so that it follows any change to it.
+    const [fn] = await sql<{ src: string }[]>`select prosrc as src from pg_proc where oid = 'public.get_build_status(text)'::regprocedure`;
+    const query = /\breturn query\s+([^;]*)/i.exec(fn!.src)?.[1]?.trim();
+    if (!query?.includes('p_build_id')) throw new Error("bench: get_build_status's body has no `return query ... p_build_id ...;` to measure alone");
     const identity = (claims: string) => `select set_config('role', 'authenticated', true), set_config('request.jwt.claims', '${claims}', true)`;
     const call = (build: string) => `select * from public.get_build_status('${build}');`;
     const bodies: Record<PollVariant, (r: { claims: string; build_id: string }) => string> = {
       sdk: (r) => `${identity(r.claims)} \\;\n${call(r.build_id)}`,
       pipelined: (r) => `\\startpipeline\n${identity(r.claims)};\n${call(r.build_id)}\n\\endpipeline`,
       call: (r) => call(r.build_id),
-      query: (r) => `select m.build_id::text, m.project_id, m.status, p.build_status, p.current_build_id = m.build_id,
-       v.version_id::text, m.error_message, m.started_at, m.completed_at, m.duration_ms
-  from public.project_build_metrics m
-  join public.projects p on p.id = m.project_id
-  left join public.project_versions v on v.build_id = m.build_id and v.status = 'deployed'
- where m.build_id = '${r.build_id}';`,
+      query: (r) => `${query.replaceAll('p_build_id', `'${r.build_id}'`)};`,
     };
     return rows.map((r) => ({ name: `poll-${variant}-${r.n}.sql`, body: bodies[variant](r) }));
   } finally {
